@@ -1,0 +1,58 @@
+# custodes — two commands on a fresh machine: `make demo` and `make test`.
+# Every install is pinned, cached in git-ignored folders (.venv/, .tools/) and idempotent.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+OPA_VERSION := v1.22.3
+OPA := $(TOOLS)/bin/opa
+KAFKA_LIBS := $(TOOLS)/kafka/libs
+CUSTODES := $(VENV)/bin/custodes
+# make test runs its own stack (own ports, own data) so it never disturbs a demo stack.
+TEST_ENV := CUSTODES_STATE_DIR=$(CURDIR)/.stack-test \
+	CUSTODES_KAFKA__BOOTSTRAP_SERVERS=127.0.0.1:39192 CUSTODES_KAFKA__CONTROLLER_PORT=39193 \
+	CUSTODES_OPA__URL=http://127.0.0.1:38281 \
+	CUSTODES_TRITON__HTTP_PORT=38100 CUSTODES_TRITON__GRPC_PORT=38101 CUSTODES_TRITON__METRICS_PORT=38102 \
+	CUSTODES_LEDGER__PORT=38810
+
+.PHONY: install demo test stack-up stack-down unit clean help
+help:
+	@echo "make demo   install what is missing, start the local stack, run the governed SIM job"
+	@echo "make test   install what is missing, start a test stack, run the whole suite, stop it"
+	@echo "make clean  stop stacks and remove .stack*/ (keeps the install caches)"
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+$(KAFKA_LIBS)/.installed: tools/kafka/pom.xml
+	@command -v mvn >/dev/null || { echo "Maven not found; install it (Debian: apt-get install maven)"; exit 1; }
+	rm -rf $(KAFKA_LIBS) && mkdir -p $(KAFKA_LIBS)
+	mvn -q -f tools/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS)
+	touch $@
+
+$(OPA):
+	@command -v go >/dev/null || { echo "Go not found; install Go 1.24+ to build OPA $(OPA_VERSION)"; exit 1; }
+	mkdir -p $(TOOLS)/bin
+	GOBIN=$(CURDIR)/$(TOOLS)/bin go install github.com/open-policy-agent/opa@$(OPA_VERSION)
+
+$(TOOLS)/.assets: scripts/fetch-assets.sh
+	PY=$(PY) bash scripts/fetch-assets.sh $(TOOLS)
+	touch $@
+
+install: $(VENV)/.installed $(KAFKA_LIBS)/.installed $(OPA) $(TOOLS)/.assets
+
+demo: install
+	$(CUSTODES) stack up
+	$(CUSTODES) demo
+
+test: install
+	$(TEST_ENV) bash scripts/run-tests.sh
+
+clean:
+	-$(CUSTODES) stack down
+	-$(TEST_ENV) $(CUSTODES) stack down
+	rm -rf .stack .stack-test

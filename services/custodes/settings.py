@@ -1,0 +1,119 @@
+"""Typed settings for every custodes process.
+
+One tree, read from the environment with the prefix ``CUSTODES_`` and ``__`` as the
+nesting delimiter (``CUSTODES_KAFKA__BOOTSTRAP_SERVERS``). Every service is built by a
+factory that takes this object, so tests build exactly what production runs.
+
+Contract:
+- all network listeners default to 127.0.0.1;
+- ``CUSTODES_CLICKHOUSE_URL`` (http/https) switches the audit store from embedded chDB
+  to a ClickHouse server; unset means ``chdb://<state_dir>/clickhouse``;
+- unknown keys are an error (``extra="forbid"``), so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Topics(_Section):
+    """Kafka topic names. Each consumer's dead letters go to ``<topic>.dlq``."""
+
+    sim_registrations: str = "custodes.events.sim_registration"
+    recognition_requests: str = "custodes.recognition.requests"
+    audit_records: str = "custodes.audit.records"
+
+    def all(self) -> list[str]:
+        names = [self.sim_registrations, self.recognition_requests, self.audit_records]
+        return names + [f"{n}.dlq" for n in names]
+
+
+class KafkaSettings(_Section):
+    bootstrap_servers: str = "127.0.0.1:39092"
+    controller_port: int = 39093
+    heap: str = "512m"
+    max_message_bytes: int = Field(8 * 1024 * 1024, description="largest event (two images by value)")
+    topics: Topics = Topics()
+
+
+class OpaSettings(_Section):
+    url: str = "http://127.0.0.1:38181"
+    decision_path: str = "custodes/decision"
+    timeout_s: float = Field(2.0, description="per HTTP call; a slower answer is a denial")
+    retries: int = Field(2, description="extra attempts before denying with policy_unavailable")
+    retry_backoff_s: float = 0.2
+
+
+class TritonSettings(_Section):
+    host: str = "127.0.0.1"
+    http_port: int = 38000
+    grpc_port: int = 38001
+    metrics_port: int = 38002
+    timeout_s: float = 30.0
+
+    @property
+    def http_url(self) -> str:
+        return f"{self.host}:{self.http_port}"
+
+    @property
+    def grpc_url(self) -> str:
+        return f"{self.host}:{self.grpc_port}"
+
+
+class LedgerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = 38710
+    table: str = "audit_records"
+    database: str = "custodes"
+
+
+class Settings(BaseSettings):
+    """Everything a custodes process needs to know, with local-stack defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CUSTODES_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    state_dir: Path = Field(PROJECT_ROOT / ".stack", description="data, logs and pid files of the local stack")
+    tools_dir: Path = Field(PROJECT_ROOT / ".tools", description="pinned binaries, jars, models and test images")
+    policies_dir: Path = PROJECT_ROOT / "policies"
+    clickhouse_url: str | None = Field(
+        None, description="http(s)://user:pass@host:port/db of a ClickHouse server; unset = embedded chDB"
+    )
+    kafka: KafkaSettings = KafkaSettings()
+    opa: OpaSettings = OpaSettings()
+    triton: TritonSettings = TritonSettings()
+    ledger: LedgerSettings = LedgerSettings()
+
+    @property
+    def store_dsn(self) -> str:
+        """The clickhouse-connect DSN of the audit store."""
+        if self.clickhouse_url:
+            return self.clickhouse_url
+        return f"chdb:///{(self.state_dir / 'clickhouse').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.tools_dir / "models"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.tools_dir / "images"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
