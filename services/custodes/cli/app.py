@@ -1,8 +1,19 @@
 """Root of the ``custodes`` command; each concern adds its own sub-app."""
 
+import logging
+
 import typer
 
+from custodes.cli import stack
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="custodes: governed face recognition.")
+app.add_typer(stack.app, name="stack")
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="log at INFO")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS {db:Identifier}.{table:Identifier}
