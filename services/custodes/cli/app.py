@@ -4,10 +4,12 @@ import logging
 
 import typer
 
-from custodes.cli import stack
+from custodes.cli import audit, demo, stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="custodes: governed face recognition.")
 app.add_typer(stack.app, name="stack")
+app.add_typer(audit.app, name="audit")
+app.command("demo")(demo.demo)
 
 
 @app.callback()

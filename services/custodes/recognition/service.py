@@ -1,0 +1,136 @@
+"""The recognition service: runs only work the gate allowed, on Triton.
+
+Contract, per ``RecognitionRequest`` consumed:
+- a request whose decision is not ``allow`` is refused (defence in depth) and audited;
+- the comparison runs at the decision's ``max_fmr`` obligation through the model card's
+  calibration; an uncalibrated rate, an image without a face etc. give an audited
+  ``error:<reason>`` outcome, never a match;
+- the outcome is audited as a ``recognition_result`` record (score, threshold, model id,
+  version and hash, input hashes) — never an embedding or an image;
+- Triton unreachable: the handler raises, the offset is not committed and the request is
+  redelivered (at-least-once), after a back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from faststream import AckPolicy, FastStream
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
+
+from custodes.audit.emit import emit, rejection_record
+from custodes.audit.records import AuditRecord
+from custodes.events import RecognitionRequest
+from custodes.events.deadletter import dead_letter, rejection_from_validation
+from custodes.recognition.client import FaceRecognitionClient
+from custodes.recognition.errors import RecognitionError, RecognitionUnavailable
+from custodes.settings import Settings, get_settings
+from custodes.stack.readiness import mark_ready
+
+log = logging.getLogger("custodes.recognition")
+SERVICE = "custodes.recognition"
+DEFAULT_MAX_FMR = 0.001
+
+
+def _base_record(work: RecognitionRequest) -> dict:
+    event, decision = work.event, work.decision
+    return dict(
+        kind="recognition_result",
+        event_id=event.event_id,
+        event_type=event.event_type,
+        event_time=event.occurred_at,
+        service=SERVICE,
+        jurisdiction=event.jurisdiction,
+        use_case=decision.use_case or "sim_registration_verification",
+        purpose="sim_registration",
+        requester_org=event.operator.org,
+        requester_type=event.operator.type,
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
+        allowed=decision.allow,
+        obligations=decision.obligations,
+        input_sha256=[event.selfie.sha256, event.id_document.portrait.sha256],
+    )
+
+
+async def recognise(client: FaceRecognitionClient, work: RecognitionRequest) -> AuditRecord:
+    """Run one allowed 1:1 comparison and return its audit record (raises only if Triton is down)."""
+    base = _base_record(work)
+    if not work.decision.allow:
+        return AuditRecord(**base, outcome="error:not_allowed",
+                           reasons=[{"code": "not_allowed", "requirement": "FAIL-CLOSED",
+                                     "legal_ref": "custodes gate contract",
+                                     "message": "recognition refused: the decision does not allow it"}])
+    max_fmr = float(work.decision.obligations.get("max_fmr", DEFAULT_MAX_FMR))
+    try:
+        result = await client.verify(work.event.selfie.data, work.event.id_document.portrait.data, max_fmr=max_fmr)
+    except RecognitionUnavailable:
+        raise
+    except RecognitionError as exc:
+        return AuditRecord(**base, outcome=f"error:{exc.reason.value}", max_fmr=max_fmr,
+                           reasons=[{"code": exc.reason.value, "requirement": "QUALITY",
+                                     "legal_ref": "ISO/IEC 29794-5 (quality floor); model card",
+                                     "message": exc.detail[:500]}])
+    return AuditRecord(
+        **base,
+        outcome="match" if result.match else "no_match",
+        score=result.score,
+        threshold=result.threshold,
+        max_fmr=result.max_fmr,
+        model_id=result.model.id,
+        model_version=result.model.version,
+        model_sha256=result.model.sha256,
+        details={"latency_ms": round(result.latency_ms, 1), "model_licence": result.model.licence},
+    )
+
+
+def build_recognition(settings: Settings, client: FaceRecognitionClient | None = None):
+    topics = settings.kafka.topics
+    broker = KafkaBroker(settings.kafka.bootstrap_servers, client_id="custodes-recognition",
+                         max_request_size=settings.kafka.max_message_bytes)
+    client = client or FaceRecognitionClient(settings.triton)
+    app = FastStream(broker)
+
+    @broker.subscriber(topics.recognition_requests, group_id="custodes-recognition",
+                       ack_policy=AckPolicy.NACK_ON_ERROR, max_partition_fetch_bytes=settings.kafka.max_message_bytes,
+                       title="recognition requests", description="work the gate allowed, with its obligations")
+    async def on_request(msg: KafkaMessage) -> None:
+        raw = msg.raw_message
+        try:
+            work = RecognitionRequest.model_validate_json(raw.value or b"")
+        except ValidationError as exc:
+            reason = await dead_letter(broker, raw, rejection_from_validation(exc), SERVICE)
+            await emit(broker, topics.audit_records, rejection_record(topics.recognition_requests, raw, reason, SERVICE))
+            return
+        try:
+            record = await recognise(client, work)
+        except RecognitionUnavailable as exc:
+            log.error("Triton unavailable, request %s will be redelivered: %s", work.event.event_id, exc.detail)
+            await asyncio.sleep(2.0)
+            raise
+        await emit(broker, topics.audit_records, record)
+        log.info("event %s: %s (score %s, threshold %s)", work.event.event_id, record.outcome,
+                 record.score, record.threshold)
+
+    @app.after_startup
+    async def _ready() -> None:
+        mark_ready(settings, "recognition")
+
+    @app.after_shutdown
+    async def _close() -> None:
+        await client.close()
+
+    return broker, app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _, app = build_recognition(get_settings())
+    asyncio.run(app.run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Serve the face nets on Triton Inference Server through nvidia-pytriton (CPU, 127.0.0.1 only).
+
+Models (names are the contract with ``custodes.recognition.client``):
+
+- ``face_detect`` — one image per request, no batching. Input ``image`` uint8 (H, W, 3) RGB.
+  Outputs ``boxes`` float32 (N, 4) x1, y1, x2, y2 pixels; ``scores`` float32 (N,);
+  ``points5`` float32 (N, 5, 2) eyes, nose tip, mouth corners; ``face_count`` int32 (1,).
+- ``face_embed`` — dynamically batched. Input ``aligned`` uint8 (112, 112, 3) per face;
+  output ``embedding`` float32 (512,) L2-normalised.
+
+Start it with ``python -m custodes.recognition.triton_server`` (ports from
+``CUSTODES_TRITON__HTTP_PORT`` / ``__GRPC_PORT`` / ``__METRICS_PORT``).
+
+libpython pitfall: PyTriton's Python-backend stub resolves ``libpython3.11.so`` through the
+dynamic loader and, on Debian, finds the system's 3.11.2 instead of this interpreter's;
+model load then fails with ``'_thread.RLock' object has no attribute '_recursion_count'``.
+``serve()`` puts this interpreter's ``LIBDIR`` first on ``LD_LIBRARY_PATH`` in
+``os.environ`` before Triton starts; PyTriton copies ``os.environ`` into the tritonserver
+process, whose stubs inherit it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sysconfig
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from custodes.recognition.model_card import ModelCard, load_model_card
+from custodes.recognition.nets import EMBEDDING_SIZE, FaceNets
+from custodes.settings import Settings
+
+DETECT_MODEL = "face_detect"
+EMBED_MODEL = "face_embed"
+MODEL_NAMES = (DETECT_MODEL, EMBED_MODEL)
+EMBED_MAX_BATCH = 16
+EMBED_QUEUE_DELAY_US = 2000
+
+logger = logging.getLogger(__name__)
+
+
+class ModelIntegrityError(RuntimeError):
+    """A model file on disk differs from the sha256 recorded in its model card."""
+
+
+def verify_model_files(nets: FaceNets, card: ModelCard) -> None:
+    """Raise ``ModelIntegrityError`` unless every card file matches its sha256 on disk."""
+    on_disk = nets.sha256
+    mismatched = sorted(name for name, digest in card.sha256.items() if on_disk.get(name) != digest)
+    if mismatched:
+        raise ModelIntegrityError(f"files differ from model card {card.id}@{card.version}: {mismatched}")
+
+
+def python_libdir_first_on_library_path() -> str:
+    """Put this interpreter's LIBDIR first on ``LD_LIBRARY_PATH`` (idempotent); return the new value."""
+    libdir = sysconfig.get_config_var("LIBDIR") or ""
+    entries = [p for p in os.environ.get("LD_LIBRARY_PATH", "").split(":") if p and p != libdir]
+    value = ":".join([libdir, *entries]) if libdir else ":".join(entries)
+    os.environ["LD_LIBRARY_PATH"] = value
+    return value
+
+
+def detect_callable(nets: FaceNets):
+    """Inference callable of ``face_detect``: one request per image."""
+
+    def infer(requests: list[Any]) -> list[dict[str, np.ndarray]]:
+        responses = []
+        for request in requests:
+            detections = nets.detect(np.ascontiguousarray(request["image"], dtype=np.uint8))
+            responses.append(
+                {
+                    "boxes": detections.boxes.astype(np.float32),
+                    "scores": detections.scores.astype(np.float32),
+                    "points5": detections.points5.astype(np.float32),
+                    "face_count": np.array([detections.count], dtype=np.int32),
+                }
+            )
+        return responses
+
+    return infer
+
+
+def embed_callable(nets: FaceNets):
+    """Inference callable of ``face_embed``: a dynamic batch of aligned faces."""
+    from pytriton.decorators import batch
+
+    @batch
+    def infer(aligned: np.ndarray) -> dict[str, np.ndarray]:
+        return {"embedding": nets.embed(aligned.astype(np.uint8))}
+
+    return infer
+
+
+def bind_models(triton: Any, nets: FaceNets) -> None:
+    from pytriton.model_config import DynamicBatcher, ModelConfig, Tensor
+
+    triton.bind(
+        model_name=DETECT_MODEL,
+        infer_func=detect_callable(nets),
+        inputs=[Tensor(name="image", dtype=np.uint8, shape=(-1, -1, 3))],
+        outputs=[
+            Tensor(name="boxes", dtype=np.float32, shape=(-1, 4)),
+            Tensor(name="scores", dtype=np.float32, shape=(-1,)),
+            Tensor(name="points5", dtype=np.float32, shape=(-1, 5, 2)),
+            Tensor(name="face_count", dtype=np.int32, shape=(1,)),
+        ],
+        config=ModelConfig(batching=False),
+        strict=True,
+    )
+    triton.bind(
+        model_name=EMBED_MODEL,
+        infer_func=embed_callable(nets),
+        inputs=[Tensor(name="aligned", dtype=np.uint8, shape=(112, 112, 3))],
+        outputs=[Tensor(name="embedding", dtype=np.float32, shape=(EMBEDDING_SIZE,))],
+        config=ModelConfig(
+            max_batch_size=EMBED_MAX_BATCH,
+            batcher=DynamicBatcher(max_queue_delay_microseconds=EMBED_QUEUE_DELAY_US),
+        ),
+        strict=True,
+    )
+
+
+def triton_config(settings: Settings) -> Any:
+    from pytriton.triton import TritonConfig
+
+    host = settings.triton.host
+    return TritonConfig(
+        http_address=host,
+        http_port=settings.triton.http_port,
+        grpc_address=host,
+        grpc_port=settings.triton.grpc_port,
+        metrics_address=host,
+        metrics_port=settings.triton.metrics_port,
+        allow_gpu_metrics=False,
+        exit_on_error=True,
+        log_verbose=0,
+    )
+
+
+def serve(settings: Settings) -> None:
+    """Load and verify the nets, start Triton on ``settings.triton`` and block until it stops.
+
+    Refuses to start (``ModelIntegrityError``) when a model file differs from the model card.
+    """
+    card = load_model_card()
+    nets = FaceNets.from_models_dir(settings.models_dir)
+    verify_model_files(nets, card)
+    python_libdir_first_on_library_path()
+    from pytriton.triton import Triton
+
+    workspace_root = settings.state_dir / "triton"
+    workspace_root.mkdir(parents=True, exist_ok=True)
+    workspace = Path(tempfile.mkdtemp(prefix="workspace-", dir=workspace_root)) / "pytriton"
+    with Triton(config=triton_config(settings), workspace=workspace) as triton:
+        bind_models(triton, nets)
+        logger.info(
+            "triton serving %s (card %s@%s) on %s http=%d grpc=%d metrics=%d",
+            ",".join(MODEL_NAMES), card.id, card.version, settings.triton.host,
+            settings.triton.http_port, settings.triton.grpc_port, settings.triton.metrics_port,
+        )
+        triton.serve()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    serve(Settings())
+
+
+if __name__ == "__main__":
+    main()
