@@ -109,6 +109,11 @@ def test_input_hashes_must_be_sha256_hex() -> None:
         _record(model_sha256="not-a-hash")
 
 
+def test_flags_and_numbers_about_images_are_accepted() -> None:
+    record = _record(obligations={"retain_images": False, "face_match_required": True, "faces": 1})
+    assert record.obligations["retain_images"] is False
+
+
 def test_hash_and_count_keys_about_images_are_accepted() -> None:
     record = _record(details={"image_sha256": SHA, "faces_detected": 2, "template_version": "v1", "note": "x" * 600 + " ok"})
     assert record.details["faces_detected"] == 2

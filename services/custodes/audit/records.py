@@ -7,6 +7,8 @@ Contract:
 - Times are timezone-aware and normalised to UTC.
 - A record never carries a biometric payload: images, crops, embeddings, templates and
   large base64 blobs are refused wherever they appear (only their SHA-256 hashes may).
+  A key naming such data is refused unless it names a reference to it (``*_sha256``,
+  ``*_count``, ``*_id`` …) or holds a plain number/flag (``retain_images: false``).
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def _key_tokens(key: str) -> set[str]:
 def _biometric_key(key: str) -> bool:
     tokens = _key_tokens(key)
     return bool(tokens & _BIOMETRIC_TOKENS) and not tokens & _REFERENCE_TOKENS
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, bool | int | float)
 
 
 def _biometric_value(value: Any) -> str | None:
@@ -182,7 +188,7 @@ class AuditRecord(BaseModel):
     def _no_biometric_payload(self) -> AuditRecord:
         for name in ("reasons", "obligations", "details", "purpose", "outcome"):
             for path, key, value in _walk(getattr(self, name), name):
-                if key is not None and _biometric_key(key):
+                if key is not None and not _scalar(value) and _biometric_key(key):
                     raise ValueError(
                         f"biometric payload refused at {path}.{key}: the ledger holds hashes "
                         "(input_sha256), never images, crops, embeddings or templates"

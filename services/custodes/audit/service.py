@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -220,7 +221,7 @@ def build_ledger_app(
 
 
 def main() -> int:
-    """Run the ledger with uvicorn on ``settings.ledger.host:port``; 2 when the store cannot be opened."""
+    """Run the ledger with uvicorn on ``settings.ledger.host:port``; exit 0 on SIGTERM/SIGINT, 2 when the store cannot be opened."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     try:
@@ -228,6 +229,9 @@ def main() -> int:
     except AuditStoreError as ex:
         print(f"custodes ledger: {ex}", file=sys.stderr)
         return 2
+    # uvicorn re-raises the stop signal after its graceful shutdown; that is a normal stop here.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     try:
         app = build_ledger_app(settings, store=store)
         uvicorn.run(app, host=settings.ledger.host, port=settings.ledger.port, log_level="info")

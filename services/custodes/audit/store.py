@@ -21,9 +21,10 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,9 @@ COLUMNS: tuple[str, ...] = (
 _JSON_COLUMNS = frozenset({"reasons", "obligations", "details"})
 _SELECT = ", ".join(COLUMNS)
 _MIGRATIONS_TABLE = "schema_migrations"
+# clickhouse-connect escapes Identifier parameters like strings and ClickHouse does not
+# unescape them, so names needing escapes (\\ ' ` tab newline) would be mangled.
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
 
 
 def dedup_token(record_ids: Iterable[str]) -> str:
@@ -59,12 +63,20 @@ def dedup_token(record_ids: Iterable[str]) -> str:
     return f"audit-{digest.hexdigest()}"
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str) if value else ("[]" if isinstance(value, list) else "{}")
+
+
 def _row(record: AuditRecord) -> list[Any]:
-    data = record.model_dump()
-    data["reason_codes"] = [r["code"] for r in record.reasons]
-    for name in _JSON_COLUMNS:
-        data[name] = json.dumps(data[name], sort_keys=True, separators=(",", ":"), default=str)
-    return [data[c] for c in COLUMNS]
+    row: list[Any] = []
+    for column in COLUMNS:
+        if column == "reason_codes":
+            row.append([r["code"] for r in record.reasons])
+        elif column in _JSON_COLUMNS:
+            row.append(_json(getattr(record, column)))
+        else:
+            row.append(getattr(record, column))
+    return row
 
 
 def _record(row: Sequence[Any]) -> AuditRecord:
@@ -197,7 +209,8 @@ class AuditStore:
         params = self._params(limit=max(0, int(limit)))
         if since is not None:
             where.append("event_time >= {since:DateTime64(6, 'UTC')}")
-            params["since"] = since
+            # The driver formats datetime parameters to whole seconds; a string keeps microseconds.
+            params["since"] = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         if event_id is not None:
             where.append("event_id = {event_id:String}")
             params["event_id"] = event_id
@@ -275,6 +288,12 @@ def open_store(settings: Settings) -> AuditStore:
     """Open the audit store of ``settings`` (not migrated: call :meth:`AuditStore.migrate`)."""
     dsn = settings.store_dsn
     database, table = settings.ledger.database, settings.ledger.table
+    for what, name in (("database", database), ("table", table)):
+        if not _NAME.match(name):
+            raise AuditStoreError(
+                f"ledger {what} name {name!r} is not allowed: use letters, digits, _ and - "
+                f"(set CUSTODES_LEDGER__{what.upper()})"
+            )
     if dsn.startswith("chdb:"):
         path = _chdb_path(dsn)
         location = str(path)

@@ -107,7 +107,11 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None) -> Gate:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(build_gate(get_settings()).app.run())
+    asyncio.run(_serve())
+
+
+async def _serve() -> None:
+    await build_gate(get_settings()).app.run()
 
 
 if __name__ == "__main__":

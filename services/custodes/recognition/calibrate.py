@@ -6,14 +6,18 @@ paired with each other, because they may show the same person (e.g. the face-api
 photos reuse models). A threshold for ``max_fmr`` is tabulated only when
 ``max_fmr * impostor_pairs >= 1``; finer rates are not calibrated.
 
-Reproduce the shipped card (paths after fetching the pinned packages into /tmp/calib)::
+Reproduce the shipped card (the three packages fetched into a scratch folder, images
+copied flat into ``$I``)::
 
-    pip download --no-deps --no-binary :all: insightface==2.1      # insightface/data/images/*
-    npm pack @vladmandic/face-api@1.7.15                            # package/demo/sample1-6.jpg
-    pip download --no-deps --only-binary :all: scikit-image==0.26.0 # skimage/data/astronaut.png
+    pip download --no-deps --no-binary :all: insightface==2.1       # insightface/data/images/
+    npm pack @vladmandic/face-api@1.7.15                             # package/demo/sample1-6.jpg
+    pip download --no-deps --only-binary :all: scikit-image==0.26.0  # skimage/data/astronaut.png
     python -m custodes.recognition.calibrate --write \\
-        insightface=t1.jpg insightface=Tom_Hanks_54745.png faceapi=sample1.jpg ... \\
-        skimage=astronaut.png
+        insightface-t1=$I/t1.jpg insightface-tom-hanks=$I/Tom_Hanks_54745.png \\
+        faceapi-demo=$I/sample1.jpg ... faceapi-demo=$I/sample6.jpg skimage-astronaut=$I/astronaut.png
+
+The face_recognition test photos (Obama, Biden) are deliberately left out: they are the
+held-out genuine/impostor check.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from custodes.recognition.alignment import align_face
-from custodes.recognition.imaging import decode_image
+from custodes.recognition.imaging import decode_image, fit_within
 from custodes.recognition.model_card import DEFAULT_MODEL_CARD, model_card_path
 from custodes.recognition.nets import FaceNets, sha256_file
 
@@ -55,7 +59,7 @@ def embed_all_faces(nets: FaceNets, images: Sequence[LabelledImage]) -> tuple[li
     faces: list[FaceEmbedding] = []
     counts: list[int] = []
     for index, labelled in enumerate(images):
-        image = decode_image(labelled.path.read_bytes())
+        image, _ = fit_within(decode_image(labelled.path.read_bytes()))
         detections = nets.detect(image)
         counts.append(detections.count)
         if detections.count == 0:

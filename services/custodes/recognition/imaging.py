@@ -53,3 +53,20 @@ def resize_rgb(image: np.ndarray, width: int, height: int) -> np.ndarray:
     """Bilinear resize of an (H, W, C) uint8 array to (height, width, C)."""
     resized = Image.fromarray(image).resize((width, height), Image.BILINEAR)
     return np.asarray(resized, dtype=np.uint8)
+
+
+WORKING_MAX_SIDE = 1280
+
+
+def fit_within(image: np.ndarray, max_side: int = WORKING_MAX_SIDE) -> tuple[np.ndarray, float]:
+    """Downscale so the longest side is at most ``max_side``; return the image and the scale applied.
+
+    The 320x240 detector cannot find a face that this loses, and the working copy keeps
+    what travels to the inference server small.
+    """
+    height, width = image.shape[:2]
+    longest = max(height, width)
+    if longest <= max_side:
+        return image, 1.0
+    scale = max_side / longest
+    return resize_rgb(image, max(1, round(width * scale)), max(1, round(height * scale))), scale

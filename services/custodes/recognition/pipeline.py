@@ -12,7 +12,7 @@ import numpy as np
 
 from custodes.recognition.alignment import align_face
 from custodes.recognition.errors import FaceRejected, Reason
-from custodes.recognition.imaging import decode_image
+from custodes.recognition.imaging import decode_image, fit_within
 from custodes.recognition.nets import Detections, FaceNets
 
 SUBJECT_DOMINANCE = 2.0
@@ -23,14 +23,20 @@ SUBJECT_DOMINANCE = 2.0
 class SubjectFace:
     """The face a 1:1 comparison is about: where it is and how sure the detector was."""
 
-    box: tuple[float, float, float, float]
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in pixels of the decoded (upright) image
     detection_score: float
     faces_in_image: int
     points5: np.ndarray
 
 
-def select_subject(detections: Detections, *, dominance: float = SUBJECT_DOMINANCE) -> SubjectFace:
-    """The single dominant face, or ``FaceRejected`` (``no_face`` / ``multiple_faces``)."""
+def select_subject(
+    detections: Detections, *, scale: float = 1.0, dominance: float = SUBJECT_DOMINANCE
+) -> SubjectFace:
+    """The single dominant face, or ``FaceRejected`` (``no_face`` / ``multiple_faces``).
+
+    ``scale`` is the factor the detected image was downscaled by; the returned box is in
+    pixels of the original image, ``points5`` stay in the detected image's pixels.
+    """
     if detections.count == 0:
         raise FaceRejected(Reason.NO_FACE, "the detector found no face")
     boxes = detections.boxes
@@ -39,10 +45,10 @@ def select_subject(detections: Detections, *, dominance: float = SUBJECT_DOMINAN
     if detections.count > 1 and areas[order[0]] < dominance * areas[order[1]]:
         raise FaceRejected(Reason.MULTIPLE_FACES, f"{detections.count} faces and none dominates")
     index = int(order[0])
-    x1, y1, x2, y2 = (float(v) for v in boxes[index])
+    x1, y1, x2, y2 = (round(float(v) / scale, 1) for v in boxes[index])
     return SubjectFace(
         box=(x1, y1, x2, y2),
-        detection_score=float(detections.scores[index]),
+        detection_score=round(float(detections.scores[index]), 4),
         faces_in_image=detections.count,
         points5=detections.points5[index],
     )
@@ -66,8 +72,8 @@ class LocalFacePipeline:
 
     def subject_embedding(self, image_bytes: bytes) -> tuple[np.ndarray, SubjectFace]:
         """(512,) L2-normalised embedding of the subject face in an encoded image."""
-        image = decode_image(image_bytes)
-        subject = select_subject(self.nets.detect(image))
+        image, scale = fit_within(decode_image(image_bytes))
+        subject = select_subject(self.nets.detect(image), scale=scale)
         aligned = align_face(image, subject.points5)
         return self.nets.embed(aligned[None])[0], subject
 

@@ -14,6 +14,7 @@ Contract, per ``RecognitionRequest`` consumed:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 
 from faststream import AckPolicy, FastStream
@@ -24,8 +25,8 @@ from pydantic import ValidationError
 from custodes.audit.emit import emit, rejection_record
 from custodes.audit.records import AuditRecord
 from custodes.events import RecognitionRequest
-from custodes.events.deadletter import dead_letter, rejection_from_validation
-from custodes.recognition.client import FaceRecognitionClient
+from custodes.events.deadletter import Rejection, dead_letter, rejection_from_validation
+from custodes.recognition.client import ModelInfo, RecognitionClient
 from custodes.recognition.errors import RecognitionError, RecognitionUnavailable
 from custodes.settings import Settings, get_settings
 from custodes.stack.readiness import mark_ready
@@ -33,6 +34,12 @@ from custodes.stack.readiness import mark_ready
 log = logging.getLogger("custodes.recognition")
 SERVICE = "custodes.recognition"
 DEFAULT_MAX_FMR = 0.001
+
+
+def model_digest(model: ModelInfo) -> str:
+    """One sha256 naming the exact set of model files (file name and hash of each)."""
+    lines = "".join(f"{name}:{digest}\n" for name, digest in sorted(model.sha256.items()))
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def _base_record(work: RecognitionRequest) -> dict:
@@ -56,7 +63,7 @@ def _base_record(work: RecognitionRequest) -> dict:
     )
 
 
-async def recognise(client: FaceRecognitionClient, work: RecognitionRequest) -> AuditRecord:
+async def recognise(client: RecognitionClient, work: RecognitionRequest) -> AuditRecord:
     """Run one allowed 1:1 comparison and return its audit record (raises only if Triton is down)."""
     base = _base_record(work)
     if not work.decision.allow:
@@ -82,16 +89,17 @@ async def recognise(client: FaceRecognitionClient, work: RecognitionRequest) -> 
         max_fmr=result.max_fmr,
         model_id=result.model.id,
         model_version=result.model.version,
-        model_sha256=result.model.sha256,
-        details={"latency_ms": round(result.latency_ms, 1), "model_licence": result.model.licence},
+        model_sha256=model_digest(result.model),
+        details={"latency_ms": round(result.latency_ms, 1), "model_licence": result.model.licence,
+                 "model_files_sha256": result.model.sha256, "operating_point_fmr": result.operating_point_fmr},
     )
 
 
-def build_recognition(settings: Settings, client: FaceRecognitionClient | None = None):
+def build_recognition(settings: Settings, client: RecognitionClient | None = None):
     topics = settings.kafka.topics
     broker = KafkaBroker(settings.kafka.bootstrap_servers, client_id="custodes-recognition",
                          max_request_size=settings.kafka.max_message_bytes)
-    client = client or FaceRecognitionClient(settings.triton)
+    client = client or RecognitionClient(settings)
     app = FastStream(broker)
 
     @broker.subscriber(topics.recognition_requests, group_id="custodes-recognition",
@@ -111,6 +119,14 @@ def build_recognition(settings: Settings, client: FaceRecognitionClient | None =
             log.error("Triton unavailable, request %s will be redelivered: %s", work.event.event_id, exc.detail)
             await asyncio.sleep(2.0)
             raise
+        except Exception as exc:  # noqa: BLE001 - a poison request must not block the partition
+            log.exception("recognition of %s failed; dead-lettering it", work.event.event_id)
+            rejection = Rejection("internal_error", f"{type(exc).__name__}: {str(exc)[:300]}")
+            reason = await dead_letter(broker, raw, rejection, SERVICE)
+            record = AuditRecord(**_base_record(work), outcome="error:internal_error",
+                                 reasons=[{"code": "internal_error", "requirement": "FAIL-CLOSED",
+                                           "legal_ref": "custodes recognition contract",
+                                           "message": reason["detail"]}])
         await emit(broker, topics.audit_records, record)
         log.info("event %s: %s (score %s, threshold %s)", work.event.event_id, record.outcome,
                  record.score, record.threshold)
@@ -126,10 +142,14 @@ def build_recognition(settings: Settings, client: FaceRecognitionClient | None =
     return broker, app
 
 
+async def _serve() -> None:
+    _, app = build_recognition(get_settings())  # inside the loop: the gRPC aio channel binds to it
+    await app.run()
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    _, app = build_recognition(get_settings())
-    asyncio.run(app.run())
+    asyncio.run(_serve())
 
 
 if __name__ == "__main__":

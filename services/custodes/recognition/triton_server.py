@@ -11,6 +11,11 @@ Models (names are the contract with ``custodes.recognition.client``):
 Start it with ``python -m custodes.recognition.triton_server`` (ports from
 ``CUSTODES_TRITON__HTTP_PORT`` / ``__GRPC_PORT`` / ``__METRICS_PORT``).
 
+Access: PyTriton protects shared-memory, model-repository, trace, logging and statistics
+with a random per-start token. ``serve()`` keeps all but ``statistics`` protected, so any
+local client can read inference counts (no biometric data) but nobody can load, unload or
+re-point models.
+
 libpython pitfall: PyTriton's Python-backend stub resolves ``libpython3.11.so`` through the
 dynamic loader and, on Debian, finds the system's 3.11.2 instead of this interpreter's;
 model load then fails with ``'_thread.RLock' object has no attribute '_recursion_count'``.
@@ -39,6 +44,7 @@ EMBED_MODEL = "face_embed"
 MODEL_NAMES = (DETECT_MODEL, EMBED_MODEL)
 EMBED_MAX_BATCH = 16
 EMBED_QUEUE_DELAY_US = 2000
+PUBLIC_ENDPOINTS = frozenset({"statistics"})
 
 logger = logging.getLogger(__name__)
 
@@ -150,12 +156,15 @@ def serve(settings: Settings) -> None:
     nets = FaceNets.from_models_dir(settings.models_dir)
     verify_model_files(nets, card)
     python_libdir_first_on_library_path()
-    from pytriton.triton import Triton
+    from pytriton.triton import DEFAULT_PROTECTED_ENDPOINTS, Triton, TritonSecurityConfig
 
+    security = TritonSecurityConfig(
+        restricted_endpoints=[e for e in DEFAULT_PROTECTED_ENDPOINTS if e not in PUBLIC_ENDPOINTS]
+    )
     workspace_root = settings.state_dir / "triton"
     workspace_root.mkdir(parents=True, exist_ok=True)
     workspace = Path(tempfile.mkdtemp(prefix="workspace-", dir=workspace_root)) / "pytriton"
-    with Triton(config=triton_config(settings), workspace=workspace) as triton:
+    with Triton(config=triton_config(settings), workspace=workspace, security_config=security) as triton:
         bind_models(triton, nets)
         logger.info(
             "triton serving %s (card %s@%s) on %s http=%d grpc=%d metrics=%d",

@@ -221,7 +221,13 @@ class Triton(Component):
         return [sys.executable, "-m", "custodes.recognition.triton_server"]
 
     def health(self, settings: Settings) -> tuple[bool, str]:
-        return _http_ok(f"http://{settings.triton.http_url}/v2/health/ready")
+        from custodes.recognition.triton_server import MODEL_NAMES
+
+        for model in MODEL_NAMES:
+            ok, detail = _http_ok(f"http://{settings.triton.http_url}/v2/models/{model}/ready")
+            if not ok:
+                return False, f"model {model} not ready ({detail})"
+        return True, f"models ready: {', '.join(MODEL_NAMES)}"
 
 
 class PythonService(Component):
