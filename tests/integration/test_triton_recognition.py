@@ -1,7 +1,8 @@
 """The recognition client against a real Triton Inference Server started through ``serve()``.
 
-If a server with the custodes models already answers on the settings ports it is used;
-otherwise one is started on free ports, with ``LD_LIBRARY_PATH`` removed from its
+If a server with the custodes models already answers on the settings ports it is used
+(the inference-count tests then assume nobody else sends it requests meanwhile);
+otherwise one is started, on the settings ports when they are free, else on free ports, with ``LD_LIBRARY_PATH`` removed from its
 environment so the test also proves that ``serve()`` fixes the libpython pitfall itself.
 """
 
@@ -59,13 +60,23 @@ def _free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @pytest.fixture(scope="session")
 def triton_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     settings = Settings()
     if _serving_custodes_models(settings.triton):
         yield settings
         return
-    http_port, grpc_port, metrics_port = _free_ports(3)
+    wanted = [settings.triton.http_port, settings.triton.grpc_port, settings.triton.metrics_port]
+    http_port, grpc_port, metrics_port = wanted if all(map(_port_is_free, wanted)) else _free_ports(3)
     state_dir = tmp_path_factory.mktemp("triton-state")
     env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
     env |= {
@@ -85,6 +96,7 @@ def triton_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settin
         )
     started = Settings(
         state_dir=state_dir,
+        tools_dir=settings.tools_dir,
         triton=TritonSettings(http_port=http_port, grpc_port=grpc_port, metrics_port=metrics_port),
     )
     try:
@@ -139,19 +151,19 @@ async def test_impostor_pair_does_not_verify(client, probe):
 
 
 async def test_each_verification_is_three_counted_inferences(client):
-    before = await client.inference_count()
+    before = await client.settled_inference_count()
     await client.verify(_photo("obama"), _photo("obama2"), max_fmr=0.01)
-    assert await client.inference_count() == before + 3
+    assert await client.settled_inference_count() == before + 3
 
 
 async def test_refused_requests_never_reach_triton(client):
-    before = await client.inference_count()
+    before = await client.settled_inference_count()
     with pytest.raises(UncalibratedOperatingPoint):
         await client.verify(_photo("obama"), _photo("obama2"), max_fmr=1e-6)
     with pytest.raises(ImageRejected) as caught:
         await client.verify(b"definitely not a jpeg", _photo("obama2"), max_fmr=0.01)
     assert caught.value.reason is Reason.IMAGE_UNDECODABLE
-    assert await client.inference_count() == before
+    assert await client.settled_inference_count() == before
 
 
 async def test_image_without_a_face_is_rejected(client):

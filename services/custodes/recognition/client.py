@@ -119,7 +119,11 @@ class RecognitionClient:
             return False
 
     async def inference_count(self) -> int:
-        """Sum over custodes' models of Triton's successful inference request counts."""
+        """Sum over custodes' models of Triton's successful inference request counts.
+
+        Triton records a request's statistics just after sending its response, so a read made
+        right after a response may not include it yet; ``settled_inference_count`` waits.
+        """
         total = 0
         for name in MODEL_NAMES:
             statistics = await self._call(
@@ -129,6 +133,18 @@ class RecognitionClient:
                 success = model_stats.get("inference_stats", {}).get("success", {})
                 total += int(success.get("count", 0))
         return total
+
+    async def settled_inference_count(self, quiet_s: float = 0.2, timeout_s: float = 5.0) -> int:
+        """``inference_count()`` once two reads ``quiet_s`` apart agree (or ``timeout_s`` passed)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        previous = await self.inference_count()
+        while True:
+            await asyncio.sleep(quiet_s)
+            current = await self.inference_count()
+            if current == previous or loop.time() >= deadline:
+                return current
+            previous = current
 
     async def verify(self, probe: bytes, reference: bytes, max_fmr: float) -> VerificationResult:
         """Compare the subject faces of two encoded images at the card's threshold for ``max_fmr``."""
@@ -184,9 +200,7 @@ class RecognitionClient:
         )
         boxes, scores, points5, count = (response.as_numpy(name) for name in names)
         faces = int(count[0])
-        return Detections(
-            boxes=boxes.reshape(faces, 4), scores=scores.reshape(faces), points5=points5.reshape(faces, 5, 2)
-        )
+        return Detections(boxes=boxes[:faces], scores=scores[:faces], points5=points5[:faces])
 
     async def _embed(self, aligned: np.ndarray) -> np.ndarray:
         request = InferInput("aligned", list(aligned.shape), "UINT8")

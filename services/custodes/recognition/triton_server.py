@@ -3,8 +3,10 @@
 Models (names are the contract with ``custodes.recognition.client``):
 
 - ``face_detect`` — one image per request, no batching. Input ``image`` uint8 (H, W, 3) RGB.
-  Outputs ``boxes`` float32 (N, 4) x1, y1, x2, y2 pixels; ``scores`` float32 (N,);
-  ``points5`` float32 (N, 5, 2) eyes, nose tip, mouth corners; ``face_count`` int32 (1,).
+  Outputs ``boxes`` float32 (M, 4) x1, y1, x2, y2 pixels; ``scores`` float32 (M,);
+  ``points5`` float32 (M, 5, 2) eyes, nose tip, mouth corners; ``face_count`` int32 (1,).
+  ``M = max(face_count, 1)``: only the first ``face_count`` rows are faces (PyTriton cannot
+  transfer empty tensors, so an image without faces answers one row of zeros).
 - ``face_embed`` — dynamically batched. Input ``aligned`` uint8 (112, 112, 3) per face;
   output ``embedding`` float32 (512,) L2-normalised.
 
@@ -28,7 +30,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 import sysconfig
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -79,15 +84,21 @@ def detect_callable(nets: FaceNets):
             detections = nets.detect(np.ascontiguousarray(request["image"], dtype=np.uint8))
             responses.append(
                 {
-                    "boxes": detections.boxes.astype(np.float32),
-                    "scores": detections.scores.astype(np.float32),
-                    "points5": detections.points5.astype(np.float32),
+                    "boxes": _at_least_one_row(detections.boxes),
+                    "scores": _at_least_one_row(detections.scores),
+                    "points5": _at_least_one_row(detections.points5),
                     "face_count": np.array([detections.count], dtype=np.int32),
                 }
             )
         return responses
 
     return infer
+
+
+def _at_least_one_row(array: np.ndarray) -> np.ndarray:
+    if array.shape[0]:
+        return array.astype(np.float32)
+    return np.zeros((1, *array.shape[1:]), dtype=np.float32)
 
 
 def embed_callable(nets: FaceNets):
@@ -147,10 +158,20 @@ def triton_config(settings: Settings) -> Any:
     )
 
 
+class _StopRequested(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _StopRequested(signal.Signals(signum).name)
+
+
 def serve(settings: Settings) -> None:
     """Load and verify the nets, start Triton on ``settings.triton`` and block until it stops.
 
     Refuses to start (``ModelIntegrityError``) when a model file differs from the model card.
+    SIGTERM and SIGINT stop Triton and remove its workspace, also when the process was
+    started in the background with SIGINT ignored.
     """
     card = load_model_card()
     nets = FaceNets.from_models_dir(settings.models_dir)
@@ -164,14 +185,22 @@ def serve(settings: Settings) -> None:
     workspace_root = settings.state_dir / "triton"
     workspace_root.mkdir(parents=True, exist_ok=True)
     workspace = Path(tempfile.mkdtemp(prefix="workspace-", dir=workspace_root)) / "pytriton"
-    with Triton(config=triton_config(settings), workspace=workspace, security_config=security) as triton:
-        bind_models(triton, nets)
-        logger.info(
-            "triton serving %s (card %s@%s) on %s http=%d grpc=%d metrics=%d",
-            ",".join(MODEL_NAMES), card.id, card.version, settings.triton.host,
-            settings.triton.http_port, settings.triton.grpc_port, settings.triton.metrics_port,
-        )
-        triton.serve()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, _raise_stop)
+    try:
+        with Triton(config=triton_config(settings), workspace=workspace, security_config=security) as triton:
+            bind_models(triton, nets)
+            logger.info(
+                "triton serving %s (card %s@%s) on %s http=%d grpc=%d metrics=%d",
+                ",".join(MODEL_NAMES), card.id, card.version, settings.triton.host,
+                settings.triton.http_port, settings.triton.grpc_port, settings.triton.metrics_port,
+            )
+            triton.serve()
+    except _StopRequested as stop:
+        logger.info("triton stopped on %s", stop)
+    finally:
+        shutil.rmtree(workspace.parent, ignore_errors=True)
 
 
 def main() -> None:
