@@ -5,5 +5,6 @@ CUSTODES=.venv/bin/custodes
 $CUSTODES stack down >/dev/null 2>&1 || true
 rm -rf "${CUSTODES_STATE_DIR:?}"
 trap '$CUSTODES stack down' EXIT
+export CUSTODES_REQUIRE_STACK=1
 $CUSTODES stack up || { echo "test stack failed to start; logs in $CUSTODES_STATE_DIR/logs" >&2; exit 1; }
 .venv/bin/python -m pytest "$@"

@@ -65,7 +65,7 @@ def _uid(label: str) -> str:
 
 async def _inference_count(settings: Settings) -> int:
     async with RecognitionClient(settings) as client:
-        return await client.inference_count()
+        return await client.settled_inference_count()
 
 
 def test_genuine_pair_verifies(stack: Settings, images: Path) -> None:

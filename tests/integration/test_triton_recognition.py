@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +24,13 @@ from PIL import Image
 
 from custodes.recognition.alignment import align_face
 from custodes.recognition.client import RecognitionClient
-from custodes.recognition.errors import FaceRejected, ImageRejected, Reason, RecognitionUnavailable
-from custodes.recognition.errors import UncalibratedOperatingPoint
+from custodes.recognition.errors import (
+    FaceRejected,
+    ImageRejected,
+    Reason,
+    RecognitionUnavailable,
+    UncalibratedOperatingPoint,
+)
 from custodes.recognition.imaging import decode_image, fit_within
 from custodes.recognition.nets import FaceNets
 from custodes.recognition.pipeline import LocalFacePipeline
@@ -116,7 +121,7 @@ def triton_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settin
 
 
 @pytest.fixture
-async def client(triton_settings: Settings) -> Iterator[RecognitionClient]:
+async def client(triton_settings: Settings) -> AsyncIterator[RecognitionClient]:
     async with RecognitionClient(triton_settings) as recognition:
         yield recognition
 

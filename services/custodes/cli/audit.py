@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 
 import typer
-from rich.console import Console
+from custodes.cli.console import make_console
 
 from custodes.audit.errors import AuditStoreError
 from custodes.audit.tail import fetch_recent, render_records
 from custodes.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Read the audit ledger (decisions and outcomes, never images).")
-console = Console()
+console = make_console()
 
 
 @app.command()

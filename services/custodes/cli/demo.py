@@ -14,15 +14,14 @@ from pathlib import Path
 
 import typer
 from kafka import KafkaProducer
-from rich.console import Console
-from rich.table import Table
+from custodes.cli.console import make_console
 
 from custodes.audit.records import AuditRecord
 from custodes.audit.tail import fetch_recent
 from custodes.events.sim_factory import sim_event
 from custodes.settings import Settings, get_settings
 
-console = Console()
+console = make_console()
 
 
 @dataclass(frozen=True)
@@ -95,25 +94,35 @@ def run(timeout_s: float = 120.0) -> bool:
     produce(settings, events)
     found = wait_for(settings, [e.event_id for e in events], timeout_s)
 
-    table = Table(title="governed SIM registrations", title_justify="left")
-    for col in ("scenario", "expected", "policy", "because", "recognition", "score / threshold", "as expected"):
-        table.add_column(col)
     all_ok = True
+    console.print()
     for scenario, event in zip(SCENARIOS, events):
         records = found.get(event.event_id, [])
         decision = next((r for r in records if r.kind == "policy_decision"), None)
         result = next((r for r in records if r.kind == "recognition_result"), None)
-        policy = "-" if decision is None else ("[green]allowed[/green]" if decision.allowed else "[red]denied[/red]")
-        because = "-"
-        if decision and decision.reasons:
-            because = ", ".join(f"{r['code']} ({r.get('requirement', '')})" for r in decision.reasons[:2])
-        outcome = "-" if result is None else result.outcome or "-"
-        score = "-" if result is None or result.score is None else f"{result.score:.3f} / {result.threshold:.3f}"
         ok = _as_expected(scenario, decision, result)
         all_ok &= ok
-        table.add_row(scenario.name, scenario.expect, policy, because, outcome, score,
-                      "[green]yes[/green]" if ok else "[red]NO[/red]")
-    console.print(table)
+        mark = "[green]✔[/green]" if ok else "[red]✘ NOT AS EXPECTED[/red]"
+        console.print(f"{mark} [bold]{scenario.name}[/bold] ({scenario.selfie} vs {scenario.portrait}, "
+                      f"{scenario.jurisdiction}) — expected: {scenario.expect}")
+        console.print(f"    event     {event.event_id}")
+        if decision is None:
+            console.print("    policy    [red]no decision in the ledger[/red]")
+        else:
+            verdict = "[green]allowed[/green]" if decision.allowed else "[red]denied[/red]"
+            console.print(f"    policy    {verdict} by {decision.policy_revision} ({decision.decision_id})")
+            for reason in decision.reasons:
+                console.print(f"      because {reason['code']} [{reason.get('requirement', '')}: "
+                              f"{reason.get('legal_ref', '')}]")
+            if decision.obligations:
+                console.print("      obligations " + ", ".join(f"{k}={v}" for k, v in decision.obligations.items()))
+        if result is not None:
+            score = "" if result.score is None else f" — score {result.score:.3f} vs threshold {result.threshold:.3f}"
+            console.print(f"    triton    {result.outcome}{score} at max_fmr={result.max_fmr} "
+                          f"({result.model_id} {result.model_version})")
+        elif decision is not None and decision.allowed is False:
+            console.print("    triton    [dim]not called: denied events never reach recognition[/dim]")
+        console.print()
     console.print("every step is in the audit ledger: [bold]custodes audit tail[/bold]; "
                   "the stack is still running — stop it with [bold]custodes stack down[/bold]")
     return all_ok

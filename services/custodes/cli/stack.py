@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
+from custodes.cli.console import make_console
 from rich.table import Table
 
 from custodes.settings import get_settings
@@ -11,7 +11,7 @@ from custodes.stack.components import PreflightError
 from custodes.stack.manager import StackError, StackManager
 
 app = typer.Typer(no_args_is_help=True, help="Start, stop and check the local stack (Kafka, OPA, Triton, chDB, services).")
-console = Console()
+console = make_console()
 
 
 def _manager(only: str | None) -> StackManager:

@@ -119,5 +119,5 @@ class _Unusable(Exception):
 
 def _bundle_revision(provenance: dict) -> str:
     bundles = provenance.get("bundles") or {}
-    revisions = sorted(f"{name}@{b.get('revision', '')}" for name, b in bundles.items())
+    revisions = sorted(f"{name.rstrip('/').rsplit('/', 1)[-1]}@{b.get('revision', '')}" for name, b in bundles.items())
     return ",".join(revisions) or f"opa-{provenance.get('version', 'unknown')}"
