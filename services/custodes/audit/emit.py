@@ -7,11 +7,19 @@ the ledger keeps exactly one.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from faststream.kafka import KafkaBroker
+from pydantic import BaseModel, ValidationError
 
-from custodes.audit.records import AuditRecord
+from custodes.audit.records import AuditRecord, Kind
+from custodes.events import PolicyDecision, SimRegistrationEvent
+from custodes.events.deadletter import dead_letter, rejection_from_validation
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 
 async def emit(broker: KafkaBroker, topic: str, record: AuditRecord) -> None:
@@ -35,3 +43,36 @@ def rejection_record(topic: str, raw_message, reason: dict, service: str) -> Aud
                   "legal_ref": "custodes event contract", "message": reason["detail"][:500]}],
         details={"topic": topic, "partition": raw_message.partition, "offset": raw_message.offset},
     )
+
+
+def sim_record_fields(kind: Kind, event: SimRegistrationEvent, decision: PolicyDecision, service: str) -> dict:
+    """The fields every audit record about a judged SIM registration shares (hashes, never images)."""
+    return dict(
+        kind=kind,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        event_time=event.occurred_at,
+        service=service,
+        jurisdiction=event.jurisdiction,
+        use_case=decision.use_case or "sim_registration_verification",
+        purpose="sim_registration",
+        requester_org=event.operator.org,
+        requester_type=event.operator.type,
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
+        allowed=decision.allow,
+        obligations=decision.obligations,
+        input_sha256=[event.selfie.sha256, event.id_document.portrait.sha256],
+    )
+
+
+async def parse_or_reject(broker: KafkaBroker, raw_message, model: type[M], audit_topic: str, service: str) -> M | None:
+    """Validate a consumed message as ``model``; an invalid one is dead-lettered and audited (None)."""
+    try:
+        return model.model_validate_json(raw_message.value or b"")
+    except ValidationError as exc:
+        reason = await dead_letter(broker, raw_message, rejection_from_validation(exc), service)
+        await emit(broker, audit_topic, rejection_record(raw_message.topic, raw_message, reason, service))
+        log.warning("dead-lettered %s[%d]@%d: %s", raw_message.topic, raw_message.partition, raw_message.offset,
+                    reason["code"])
+        return None

@@ -124,7 +124,7 @@ def run(timeout_s: float = 120.0) -> bool:
             console.print("    triton    [dim]not called: denied events never reach recognition[/dim]")
         console.print()
     console.print("every step is in the audit ledger: [bold]custodes audit tail[/bold]; "
-                  "the stack is still running — stop it with [bold]custodes stack down[/bold]")
+                  "the stack is still running — stop it with [bold].venv/bin/custodes stack down[/bold]")
     return all_ok
 
 

@@ -40,7 +40,7 @@ def up(only: str = typer.Option(None, help="comma-separated subset, e.g. kafka,o
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
     _print_status(manager)
-    console.print("stop it with: [bold]custodes stack down[/bold]  (or `make clean`)")
+    console.print("stop it with: [bold].venv/bin/custodes stack down[/bold]  (or `make clean`)")
 
 
 @app.command()

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
 
-from custodes.audit.emit import emit, rejection_record
+from custodes.audit.emit import emit, parse_or_reject, sim_record_fields
 from custodes.audit.records import AuditRecord
 from custodes.events import PolicyDecision, RecognitionRequest, SimRegistrationEvent
-from custodes.events.deadletter import dead_letter, rejection_from_validation
 from custodes.policy.client import PolicyClient
 from custodes.policy.inputs import sim_registration_input
 from custodes.settings import Settings, get_settings
@@ -44,23 +42,9 @@ class Gate:
 def decision_record(event: SimRegistrationEvent, decision: PolicyDecision) -> AuditRecord:
     """The audit record of one policy decision; hashes of the images, never the images."""
     return AuditRecord(
-        kind="policy_decision",
-        event_id=event.event_id,
-        event_type=event.event_type,
-        event_time=event.occurred_at,
-        service=SERVICE,
-        jurisdiction=event.jurisdiction,
-        use_case=decision.use_case or "sim_registration_verification",
-        purpose="sim_registration",
-        requester_org=event.operator.org,
-        requester_type=event.operator.type,
-        decision_id=decision.decision_id,
-        policy_revision=decision.policy_revision,
-        allowed=decision.allow,
+        **sim_record_fields("policy_decision", event, decision, SERVICE),
         reasons=[r.model_dump() for r in decision.reasons],
-        obligations=decision.obligations,
         outcome=None if decision.allow else "denied",
-        input_sha256=[event.selfie.sha256, event.id_document.portrait.sha256],
         details={"jurisdiction_layers": decision.jurisdictions, "outlet_id": event.outlet.id,
                  "subscriber_ref": event.subscriber_ref},
     )
@@ -77,13 +61,8 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None) -> Gate:
                        max_partition_fetch_bytes=settings.kafka.max_message_bytes,
                        title="sim_registration events", description="SIM-registration events to be judged by OPA")
     async def on_sim_registration(msg: KafkaMessage) -> None:
-        raw = msg.raw_message
-        try:
-            event = SimRegistrationEvent.model_validate_json(raw.value or b"")
-        except ValidationError as exc:
-            reason = await dead_letter(broker, raw, rejection_from_validation(exc), SERVICE)
-            await emit(broker, topics.audit_records, rejection_record(topics.sim_registrations, raw, reason, SERVICE))
-            log.warning("dead-lettered %s[%d]@%d: %s", raw.topic, raw.partition, raw.offset, reason["code"])
+        event = await parse_or_reject(broker, msg.raw_message, SimRegistrationEvent, topics.audit_records, SERVICE)
+        if event is None:
             return
         decision = await policy.decide(sim_registration_input(event))
         await emit(broker, topics.audit_records, decision_record(event, decision))

@@ -20,12 +20,11 @@ import logging
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
 
-from custodes.audit.emit import emit, rejection_record
+from custodes.audit.emit import emit, parse_or_reject, sim_record_fields
 from custodes.audit.records import AuditRecord
 from custodes.events import RecognitionRequest
-from custodes.events.deadletter import Rejection, dead_letter, rejection_from_validation
+from custodes.events.deadletter import Rejection, dead_letter
 from custodes.recognition.client import ModelInfo, RecognitionClient
 from custodes.recognition.errors import RecognitionError, RecognitionUnavailable
 from custodes.settings import Settings, get_settings
@@ -43,24 +42,7 @@ def model_digest(model: ModelInfo) -> str:
 
 
 def _base_record(work: RecognitionRequest) -> dict:
-    event, decision = work.event, work.decision
-    return dict(
-        kind="recognition_result",
-        event_id=event.event_id,
-        event_type=event.event_type,
-        event_time=event.occurred_at,
-        service=SERVICE,
-        jurisdiction=event.jurisdiction,
-        use_case=decision.use_case or "sim_registration_verification",
-        purpose="sim_registration",
-        requester_org=event.operator.org,
-        requester_type=event.operator.type,
-        decision_id=decision.decision_id,
-        policy_revision=decision.policy_revision,
-        allowed=decision.allow,
-        obligations=decision.obligations,
-        input_sha256=[event.selfie.sha256, event.id_document.portrait.sha256],
-    )
+    return sim_record_fields("recognition_result", work.event, work.decision, SERVICE)
 
 
 async def recognise(client: RecognitionClient, work: RecognitionRequest) -> AuditRecord:
@@ -107,11 +89,8 @@ def build_recognition(settings: Settings, client: RecognitionClient | None = Non
                        title="recognition requests", description="work the gate allowed, with its obligations")
     async def on_request(msg: KafkaMessage) -> None:
         raw = msg.raw_message
-        try:
-            work = RecognitionRequest.model_validate_json(raw.value or b"")
-        except ValidationError as exc:
-            reason = await dead_letter(broker, raw, rejection_from_validation(exc), SERVICE)
-            await emit(broker, topics.audit_records, rejection_record(topics.recognition_requests, raw, reason, SERVICE))
+        work = await parse_or_reject(broker, raw, RecognitionRequest, topics.audit_records, SERVICE)
+        if work is None:
             return
         try:
             record = await recognise(client, work)
