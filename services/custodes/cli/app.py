@@ -4,11 +4,14 @@ import logging
 
 import typer
 
-from custodes.cli import audit, demo, stack
+from custodes.cli import audit, demo, docs, policy, simulate, stack
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="custodes: governed face recognition.")
 app.add_typer(stack.app, name="stack")
 app.add_typer(audit.app, name="audit")
+app.add_typer(policy.app, name="policy")
+app.add_typer(docs.app, name="docs")
+app.add_typer(simulate.app, name="simulate")
 app.command("demo")(demo.demo)
 
 

@@ -39,14 +39,15 @@ class Gate:
     policy: PolicyClient
 
 
-def decision_record(event: SimRegistrationEvent, decision: PolicyDecision) -> AuditRecord:
-    """The audit record of one policy decision; hashes of the images, never the images."""
+def decision_record(event: SimRegistrationEvent, decision: PolicyDecision, policy_input: dict) -> AuditRecord:
+    """The audit record of one policy decision, with the exact OPA input (for what-if replay);
+    hashes of the images, never the images."""
     return AuditRecord(
         **sim_record_fields("policy_decision", event, decision, SERVICE),
         reasons=[r.model_dump() for r in decision.reasons],
         outcome=None if decision.allow else "denied",
         details={"jurisdiction_layers": decision.jurisdictions, "outlet_id": event.outlet.id,
-                 "subscriber_ref": event.subscriber_ref},
+                 "subscriber_ref": event.subscriber_ref, "policy_input": policy_input},
     )
 
 
@@ -64,8 +65,9 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None) -> Gate:
         event = await parse_or_reject(broker, msg.raw_message, SimRegistrationEvent, topics.audit_records, SERVICE)
         if event is None:
             return
-        decision = await policy.decide(sim_registration_input(event))
-        await emit(broker, topics.audit_records, decision_record(event, decision))
+        policy_input = sim_registration_input(event)
+        decision = await policy.decide(policy_input)
+        await emit(broker, topics.audit_records, decision_record(event, decision, policy_input))
         log.info("event %s %s (%s)", event.event_id, "allowed" if decision.allow else "denied",
                  ",".join(r.code for r in decision.reasons))
         if decision.allow:
