@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from faststream.kafka import KafkaBroker
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from custodes.audit.records import AuditRecord, Kind
 from custodes.events import PolicyDecision, SimRegistrationEvent
-from custodes.events.deadletter import dead_letter, rejection_from_validation
+from custodes.events.deadletter import Rejection, dead_letter
+from custodes.events.ingest import read
+from custodes.events.registry import contract_for
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -41,7 +43,8 @@ def rejection_record(topic: str, raw_message, reason: dict, service: str) -> Aud
         outcome=f"error:{reason['code']}",
         reasons=[{"code": reason["code"], "requirement": "INGEST-VALIDATION",
                   "legal_ref": "custodes event contract", "message": reason["detail"][:500]}],
-        details={"topic": topic, "partition": raw_message.partition, "offset": raw_message.offset},
+        details={"topic": topic, "partition": raw_message.partition, "offset": raw_message.offset,
+                 "field": reason.get("field"), "claimed_event_id": reason.get("event_id")},
     )
 
 
@@ -67,12 +70,20 @@ def sim_record_fields(kind: Kind, event: SimRegistrationEvent, decision: PolicyD
 
 
 async def parse_or_reject(broker: KafkaBroker, raw_message, model: type[M], audit_topic: str, service: str) -> M | None:
-    """Validate a consumed message as ``model``; an invalid one is dead-lettered and audited (None)."""
-    try:
-        return model.model_validate_json(raw_message.value or b"")
-    except ValidationError as exc:
-        reason = await dead_letter(broker, raw_message, rejection_from_validation(exc), service)
-        await emit(broker, audit_topic, rejection_record(raw_message.topic, raw_message, reason, service))
-        log.warning("dead-lettered %s[%d]@%d: %s", raw_message.topic, raw_message.partition, raw_message.offset,
-                    reason["code"])
+    """The consumed message as ``model``, the current version of its contract (any version the
+    contract reads is upcast); None when it cannot be used: it is then dead-lettered, counted
+    and audited (:func:`reject`)."""
+    outcome = read(contract_for(model), raw_message.value)
+    if isinstance(outcome, Rejection):
+        await reject(broker, raw_message, outcome, audit_topic, service)
         return None
+    return outcome
+
+
+async def reject(broker: KafkaBroker, raw_message, rejection: Rejection, audit_topic: str, service: str) -> dict:
+    """Dead-letter an unusable message, count it and write its ``event_rejected`` record; returns the reason."""
+    reason = await dead_letter(broker, raw_message, rejection, service)
+    await emit(broker, audit_topic, rejection_record(raw_message.topic, raw_message, reason, service))
+    log.warning("dead-lettered %s[%d]@%d: %s at %s", raw_message.topic, raw_message.partition, raw_message.offset,
+                reason["code"], reason["field"])
+    return reason

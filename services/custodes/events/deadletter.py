@@ -1,50 +1,102 @@
 """Dead letters: nothing a consumer cannot use is dropped silently.
 
-Contract: ``dead_letter`` republishes the ORIGINAL bytes, key and headers of a message to
-``<topic>.dlq`` and adds headers ``x-custodes-reason`` (machine-readable JSON:
-{code, detail, topic, partition, offset, service}), so the message can be inspected and
-replayed. The reason never contains the payload.
+Contract: ``dead_letter`` republishes the ORIGINAL value, key, headers and timestamp of a
+consumed message to ``<topic>.dlq`` and adds the header ``x-custodes-reason``, a JSON
+object ``{code, detail, field, event_id, topic, partition, offset, timestamp, service,
+rejected_at}``
+with ``code`` one of :class:`RejectReason`, so the message can be inspected and replayed.
+The reason never contains the payload. Every dead letter is counted per (topic, code)
+(:func:`rejection_counts`). Headers travel as the consumer decoded them (UTF-8 text).
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
 
 from faststream.kafka import KafkaBroker
-from pydantic import ValidationError
+
+__all__ = [
+    "REASON_HEADER",
+    "RejectReason",
+    "Rejection",
+    "dead_letter",
+    "rejection_counts",
+]
+
+REASON_HEADER = "x-custodes-reason"
+MAX_DETAIL_CHARS = 1000
+
+
+class RejectReason(StrEnum):
+    """Machine-readable reasons of a dead letter."""
+
+    INVALID_JSON = "invalid_json"
+    UNKNOWN_SCHEMA_VERSION = "unknown_schema_version"
+    PROHIBITED_FIELD = "prohibited_field"
+    MISSING_FIELD = "missing_field"
+    WRONG_TYPE = "wrong_type"
+    UNKNOWN_FIELD = "unknown_field"
+    SCHEMA_VIOLATION = "schema_violation"
+    IMAGE_TOO_LARGE = "image_too_large"
+    IMAGE_UNDECODABLE = "image_undecodable"
+    NO_FACE = "no_face"
+    MULTIPLE_FACES = "multiple_faces"
+    INTERNAL_ERROR = "internal_error"
 
 
 @dataclass(frozen=True)
 class Rejection:
-    code: str
+    """Why a message cannot be used: a reason code, words without payload, where (if known) and
+    the event id the message claims (if it has one)."""
+
+    code: RejectReason
     detail: str
+    field: str | None = None
+    event_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", RejectReason(self.code))
+        object.__setattr__(self, "detail", _printable(self.detail, MAX_DETAIL_CHARS))
+        for name in ("field", "event_id"):
+            if (value := getattr(self, name)) is not None:
+                object.__setattr__(self, name, _printable(value, 256))
 
 
-def rejection_from_validation(exc: ValidationError) -> Rejection:
-    """A short, payload-free reason from a pydantic error (locations and messages only)."""
-    parts = []
-    for err in exc.errors(include_input=False, include_url=False)[:5]:
-        loc = ".".join(str(p) for p in err["loc"]) or "<message>"
-        parts.append(f"{loc}: {err['msg']}")
-    kinds = {err["type"] for err in exc.errors(include_input=False, include_url=False)}
-    code = "invalid_json" if "json_invalid" in kinds else "schema_violation"
-    return Rejection(code, "; ".join(parts)[:1000])
+def _printable(text: str, limit: int) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")[:limit]
 
 
-async def dead_letter(broker: KafkaBroker, raw_message, rejection: Rejection, service: str) -> dict:
+_counts: Counter[tuple[str, str]] = Counter()
+
+
+def rejection_counts() -> dict[tuple[str, str], int]:
+    """Dead letters written by this process since it started, per (source topic, reason code)."""
+    return dict(_counts)
+
+
+async def dead_letter(broker: KafkaBroker, raw_message: Any, rejection: Rejection, service: str) -> dict[str, Any]:
     """Publish ``raw_message`` (an aiokafka ConsumerRecord) to ``<topic>.dlq``; returns the reason."""
     reason = {
-        "code": rejection.code,
+        "code": rejection.code.value,
         "detail": rejection.detail,
+        "field": rejection.field,
+        "event_id": rejection.event_id,
         "topic": raw_message.topic,
         "partition": raw_message.partition,
         "offset": raw_message.offset,
+        "timestamp": raw_message.timestamp,
         "service": service,
+        "rejected_at": datetime.now(UTC).isoformat(),
     }
-    headers = {k: (v.decode("utf-8", "replace") if isinstance(v, bytes) else v) for k, v in (raw_message.headers or [])}
-    headers["x-custodes-reason"] = json.dumps(reason, separators=(",", ":"))
-    await broker.publish(
-        raw_message.value or b"", f"{raw_message.topic}.dlq", key=raw_message.key, headers=headers,
-    )
+    headers = {k: (v.decode("utf-8", "replace") if isinstance(v, bytes) else v or "")
+               for k, v in (raw_message.headers or [])}
+    headers[REASON_HEADER] = json.dumps(reason, separators=(",", ":"))
+    await broker.publish(raw_message.value or b"", f"{raw_message.topic}.dlq", key=raw_message.key,
+                         headers=headers, timestamp_ms=raw_message.timestamp)
+    _counts[(raw_message.topic, rejection.code.value)] += 1
     return reason

@@ -6,7 +6,7 @@ import base64
 from datetime import UTC, datetime
 from pathlib import Path
 
-from custodes.events.models import SimRegistrationEvent
+from custodes.events.sim import SimRegistrationEvent
 
 
 def _image(path: Path) -> dict:

@@ -3,8 +3,11 @@
 Contract, per ``RecognitionRequest`` consumed:
 - a request whose decision is not ``allow`` is refused (defence in depth) and audited;
 - the comparison runs at the decision's ``max_fmr`` obligation through the model card's
-  calibration; an uncalibrated rate, an image without a face etc. give an audited
-  ``error:<reason>`` outcome, never a match;
+  calibration; an uncalibrated rate gives an audited ``error:<reason>`` outcome, never a
+  match;
+- a request whose images cannot be used (no face, several faces, undecodable or too large
+  for the decoder: only the detector and the decoder can tell) is dead-lettered with that
+  reason, counted, and audited as ``error:<reason>``; the service goes on;
 - the outcome is audited as a ``recognition_result`` record (score, threshold, model id,
   version and hash, input hashes) — never an embedding or an image;
 - Triton unreachable: the handler raises, the offset is not committed and the request is
@@ -24,9 +27,16 @@ from faststream.kafka.annotations import KafkaMessage
 from custodes.audit.emit import emit, parse_or_reject, sim_record_fields
 from custodes.audit.records import AuditRecord
 from custodes.events import RecognitionRequest
-from custodes.events.deadletter import Rejection, dead_letter
+from custodes.events.deadletter import RejectReason, Rejection, dead_letter
+from custodes.events.raw import headers_safe_parser, raw_decoder
 from custodes.recognition.client import ModelInfo, RecognitionClient
-from custodes.recognition.errors import RecognitionError, RecognitionUnavailable
+from custodes.recognition.errors import (
+    FaceRejected,
+    ImageRejected,
+    Reason,
+    RecognitionUnavailable,
+    UncalibratedOperatingPoint,
+)
 from custodes.settings import Settings, get_settings
 from custodes.stack.readiness import mark_ready
 
@@ -46,7 +56,11 @@ def _base_record(work: RecognitionRequest) -> dict:
 
 
 async def recognise(client: RecognitionClient, work: RecognitionRequest) -> AuditRecord:
-    """Run one allowed 1:1 comparison and return its audit record (raises only if Triton is down)."""
+    """Run one allowed 1:1 comparison and return its audit record.
+
+    Raises ``RecognitionUnavailable`` when Triton is down, ``FaceRejected``/``ImageRejected``
+    when an image cannot be used.
+    """
     base = _base_record(work)
     if not work.decision.allow:
         return AuditRecord(**base, outcome="error:not_allowed",
@@ -56,9 +70,7 @@ async def recognise(client: RecognitionClient, work: RecognitionRequest) -> Audi
     max_fmr = float(work.decision.obligations.get("max_fmr", DEFAULT_MAX_FMR))
     try:
         result = await client.verify(work.event.selfie.data, work.event.id_document.portrait.data, max_fmr=max_fmr)
-    except RecognitionUnavailable:
-        raise
-    except RecognitionError as exc:
+    except UncalibratedOperatingPoint as exc:
         return AuditRecord(**base, outcome=f"error:{exc.reason.value}", max_fmr=max_fmr,
                            reasons=[{"code": exc.reason.value, "requirement": "QUALITY",
                                      "legal_ref": "ISO/IEC 29794-5 (quality floor); model card",
@@ -77,6 +89,21 @@ async def recognise(client: RecognitionClient, work: RecognitionRequest) -> Audi
     )
 
 
+def _unusable_input(exc: FaceRejected | ImageRejected) -> Rejection:
+    code = RejectReason.IMAGE_UNDECODABLE if exc.reason is Reason.IMAGE_EMPTY else RejectReason(exc.reason.value)
+    return Rejection(code, exc.detail)
+
+
+def unusable_input_record(work: RecognitionRequest, reason: dict) -> AuditRecord:
+    """The audit record of an allowed request whose images could not be used, with where it was dead-lettered."""
+    return AuditRecord(**_base_record(work), outcome=f"error:{reason['code']}",
+                       reasons=[{"code": reason["code"], "requirement": "QUALITY",
+                                 "legal_ref": "ISO/IEC 29794-5 (quality floor); model card",
+                                 "message": reason["detail"][:500]}],
+                       details={"dead_letter": {"topic": f"{reason['topic']}.dlq", "partition": reason["partition"],
+                                                "offset": reason["offset"]}})
+
+
 def build_recognition(settings: Settings, client: RecognitionClient | None = None):
     topics = settings.kafka.topics
     broker = KafkaBroker(settings.kafka.bootstrap_servers, client_id="custodes-recognition",
@@ -84,8 +111,9 @@ def build_recognition(settings: Settings, client: RecognitionClient | None = Non
     client = client or RecognitionClient(settings)
     app = FastStream(broker)
 
-    @broker.subscriber(topics.recognition_requests, group_id="custodes-recognition",
+    @broker.subscriber(topics.recognition_requests, group_id="custodes-recognition", auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, max_partition_fetch_bytes=settings.kafka.max_message_bytes,
+                       parser=headers_safe_parser, decoder=raw_decoder,
                        title="recognition requests", description="work the gate allowed, with its obligations")
     async def on_request(msg: KafkaMessage) -> None:
         raw = msg.raw_message
@@ -98,6 +126,9 @@ def build_recognition(settings: Settings, client: RecognitionClient | None = Non
             log.error("Triton unavailable, request %s will be redelivered: %s", work.event.event_id, exc.detail)
             await asyncio.sleep(2.0)
             raise
+        except (FaceRejected, ImageRejected) as exc:
+            reason = await dead_letter(broker, raw, _unusable_input(exc), SERVICE)
+            record = unusable_input_record(work, reason)
         except Exception as exc:  # noqa: BLE001 - a poison request must not block the partition
             log.exception("recognition of %s failed; dead-lettering it", work.event.event_id)
             rejection = Rejection("internal_error", f"{type(exc).__name__}: {str(exc)[:300]}")

@@ -1,0 +1,150 @@
+"""Images on the wire: by value (:class:`FaceImage`) or by reference (:class:`ImageReference`).
+
+Contract of a by-value image, checked whenever one is validated, without face processing:
+- ``data`` is standard base64 (RFC 4648, no line breaks) of at most ``MAX_IMAGE_BYTES``
+  (``image_too_large``; the encoded length is checked before decoding);
+- the bytes parse as the declared ``media_type`` and have at most ``MAX_IMAGE_PIXELS``
+  (header and container integrity only, never a full decode): otherwise
+  ``image_undecodable`` / ``image_too_large``.
+Whether it shows a face only the detector knows (``no_face``, at the recognition service).
+Images never reach the ledger or a log line: only their SHA-256 does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import warnings
+from typing import Annotated, Any, Literal
+
+from PIL import Image
+from pydantic import Discriminator, Field, PlainSerializer, PlainValidator, Tag, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError, PydanticKnownError
+
+from custodes.events.base import ContractModel, Sha256Hex
+
+__all__ = [
+    "MAX_IMAGE_BASE64_CHARS",
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "AnyImage",
+    "FaceImage",
+    "ImageReference",
+    "MediaType",
+]
+
+MAX_IMAGE_BYTES = 4 * 1024 * 1024
+MAX_IMAGE_BASE64_CHARS = 4 * -(-MAX_IMAGE_BYTES // 3)
+MAX_IMAGE_PIXELS = 40_000_000
+
+MediaType = Literal["image/jpeg", "image/png"]
+_FORMAT_OF: dict[str, str] = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def _too_large(detail: str) -> PydanticCustomError:
+    return PydanticCustomError("image_too_large", "image too large: {detail}", {"detail": detail})
+
+
+def _undecodable(detail: str) -> PydanticCustomError:
+    return PydanticCustomError("image_undecodable", "image undecodable: {detail}", {"detail": detail})
+
+
+def _image_bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        raw = value
+    elif isinstance(value, str):
+        if len(value) > MAX_IMAGE_BASE64_CHARS:
+            raise _too_large(f"{len(value)} base64 characters > {MAX_IMAGE_BASE64_CHARS}")
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise _undecodable("data is not standard base64 without line breaks") from None
+    else:
+        raise PydanticKnownError("string_type")
+    if len(raw) > MAX_IMAGE_BYTES:
+        raise _too_large(f"{len(raw)} bytes > {MAX_IMAGE_BYTES}")
+    return raw
+
+
+def _to_base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+ImageData = Annotated[
+    bytes,
+    PlainValidator(_image_bytes),
+    PlainSerializer(_to_base64, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64", "maxLength": MAX_IMAGE_BASE64_CHARS}),
+]
+"""Raw bytes in code; base64 in JSON. In Python, ``bytes`` are taken as raw, ``str`` as base64."""
+
+
+def _inspect(data: bytes, media_type: str) -> None:
+    if not data:
+        raise _undecodable("no bytes")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            buffer = io.BytesIO(data)
+            with Image.open(buffer) as image:
+                found, (width, height) = image.format, image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise _too_large(f"{width}x{height} pixels > {MAX_IMAGE_PIXELS}")
+                if buffer.tell() >= len(data):
+                    raise _undecodable("no pixel data after the header")
+                image.verify()
+    except PydanticCustomError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_large("decompression bomb") from None
+    except Exception as exc:  # noqa: BLE001 - any failure to parse untrusted bytes means undecodable
+        raise _undecodable(f"not a readable {_FORMAT_OF[media_type]} ({type(exc).__name__})") from None
+    if found != _FORMAT_OF[media_type]:
+        raise _undecodable(f"declared {media_type} but the bytes are {found}")
+    if not width or not height:
+        raise _undecodable(f"{width}x{height} pixels")
+
+
+class FaceImage(ContractModel):
+    """An image carried by value: a face crop, a frame, a selfie or a document portrait."""
+
+    media_type: MediaType = Field(description="encoding of data", examples=["image/jpeg"])
+    data: ImageData = Field(
+        description=f"the image, standard base64; at most {MAX_IMAGE_BYTES} bytes decoded", repr=False
+    )
+
+    @model_validator(mode="after")
+    def _decodable(self) -> FaceImage:
+        _inspect(self.data, self.media_type)
+        return self
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+class ImageReference(ContractModel):
+    """An image carried by reference: where to fetch it and the hash it must have."""
+
+    uri: str = Field(min_length=1, max_length=2048, pattern=r"^[a-z][a-z0-9+.-]*://[!-~]+$",
+                     description="where the image can be fetched (object store or evidence system)",
+                     examples=["s3://custodes-evidence/cam-17/2026-03-01T10-15-02Z.jpg"])
+    sha256: Sha256Hex = Field(description="SHA-256 of the referenced bytes; a fetched image must match it")
+    media_type: MediaType = Field(description="encoding of the referenced bytes", examples=["image/jpeg"])
+
+
+def _carriage(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "reference" if "uri" in value else "value"
+    if isinstance(value, ImageReference):
+        return "reference"
+    return "value"
+
+
+AnyImage = Annotated[
+    Annotated[FaceImage, Tag("value")] | Annotated[ImageReference, Tag("reference")],
+    Discriminator(_carriage),
+]
+"""An image by value or by reference (an object with ``uri`` is a reference)."""

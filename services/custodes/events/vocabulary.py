@@ -1,0 +1,167 @@
+"""The closed vocabulary of the wire contracts (REQUIREMENTS.md section 1).
+
+Contract: a value outside these sets is a contract violation (the message is
+dead-lettered), not a policy question. Offence categories are the exception: they are an
+open slug because other jurisdictions reuse the Annex II slugs "where they fit" and name
+offences of their own; ``ANNEX_II_OFFENCES`` is the Annex II list the policies test against.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, Literal, get_args
+
+__all__ = [
+    "ANNEX_II_OFFENCES",
+    "JURISDICTION_PATTERN",
+    "PROHIBITED_LABELS",
+    "SLUG_PATTERN",
+    "AnnexIIOffence",
+    "ConsentKind",
+    "DocumentType",
+    "ImageSource",
+    "LivenessMethod",
+    "LivenessResult",
+    "Purpose",
+    "RequesterType",
+    "ReviewVerdictValue",
+    "SiteType",
+    "UseCase",
+    "WatchlistCategory",
+    "find_prohibited_field",
+]
+
+UseCase = Literal[
+    "sim_registration_verification",
+    "identity_verification",
+    "live_identification",
+    "post_identification",
+    "workplace_monitoring",
+    "emotion_recognition",
+    "biometric_categorisation",
+    "watchlist_enrolment",
+]
+
+SiteType = Literal[
+    "public_space", "transport", "retail", "workplace", "education", "telecom_outlet", "border",
+    "private_premises", "hotel_room", "bath", "changing_room", "toilet",
+]
+
+RequesterType = Literal[
+    "law_enforcement", "public_authority", "city_bureau", "telecom_operator", "private", "employer"
+]
+
+Purpose = Literal[
+    "victim_or_missing_person_search",
+    "imminent_threat_prevention",
+    "serious_crime_suspect",
+    "deceased_identification",
+    "sim_registration",
+    "identity_verification",
+    "access_control",
+    "public_security",
+    "employee_attendance",
+    "marketing",
+    "medical",
+    "safety",
+]
+
+AnnexIIOffence = Literal[
+    "terrorism",
+    "human_trafficking",
+    "child_sexual_exploitation",
+    "drug_trafficking",
+    "weapons_trafficking",
+    "murder_or_grievous_bodily_injury",
+    "organ_trafficking",
+    "nuclear_materials_trafficking",
+    "kidnapping_or_hostage_taking",
+    "icc_crimes",
+    "aircraft_or_ship_seizure",
+    "rape",
+    "environmental_crime",
+    "organised_or_armed_robbery",
+    "sabotage",
+    "criminal_organisation",
+]
+ANNEX_II_OFFENCES: frozenset[str] = frozenset(get_args(AnnexIIOffence))
+
+ConsentKind = Literal["explicit", "written", "separate"]
+DocumentType = Literal["national_id", "passport", "driving_licence", "residence_permit"]
+
+LivenessMethod = Literal["passive", "active", "hybrid"]
+LivenessResult = Literal["bona_fide", "attack_detected", "inconclusive"]
+
+WatchlistCategory = Literal[
+    "wanted_by_courts",
+    "crime_suspect",
+    "court_order_subject",
+    "missing_person",
+    "at_risk_person",
+    "intelligence_subject",
+]
+"""GB-01: watchlist composition comes from a closed list (College of Policing APP categories, check)."""
+
+ImageSource = Literal[
+    "custody_record",
+    "identity_document_register",
+    "provided_by_subject",
+    "provided_by_family",
+    "case_evidence",
+    "public_web",
+    "web_scrape",
+    "bulk_cctv",
+]
+"""Where an enrolled image came from; ``web_scrape``/``bulk_cctv`` are prohibited sources (EU-10)."""
+
+ReviewVerdictValue = Literal["confirmed", "rejected", "inconclusive"]
+
+JURISDICTION_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,3}(-[a-z][a-z0-9_]*)?)?$"
+SLUG_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+PROHIBITED_LABELS: frozenset[tuple[str, ...]] = frozenset(
+    {
+        ("race",), ("races",), ("racial",), ("ethnicity",), ("ethnicities",), ("ethnic",),
+        ("emotion",), ("emotions",), ("emotional",), ("mood",), ("sentiment",), ("facial", "expression"),
+        ("religion",), ("religions",), ("religious",), ("philosophical", "beliefs"),
+        ("political",), ("politics",), ("trade", "union"), ("union", "membership"),
+        ("sexual", "orientation"), ("sexuality",), ("sex", "life"),
+    }
+)
+"""Labels no message may carry under any key, at any depth, in any version (EU-11, EU-12:
+AI Act Art 5(1)(f)-(g)); a key matches when its words contain one of these word sequences."""
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SEPARATOR = re.compile(r"[^a-z0-9]+")
+_LONGEST_LABEL = max(len(label) for label in PROHIBITED_LABELS)
+
+
+def _key_words(key: str) -> list[str]:
+    return [w for w in _WORD_SEPARATOR.split(_CAMEL_BOUNDARY.sub("_", key).lower()) if w]
+
+
+def _is_prohibited(key: str) -> bool:
+    words = _key_words(key)
+    return any(
+        tuple(words[start:start + width]) in PROHIBITED_LABELS
+        for width in range(1, _LONGEST_LABEL + 1)
+        for start in range(len(words) - width + 1)
+    )
+
+
+def _keys(value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, dict):
+            for key, item in node.items():
+                yield (*path, key), key
+                pending.append(((*path, key), item))
+        elif isinstance(node, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(node))
+
+
+def find_prohibited_field(payload: Any) -> tuple[str | int, ...] | None:
+    """The location of the first key in ``payload`` (decoded JSON) that names a prohibited label."""
+    return next((path for path, key in _keys(payload) if _is_prohibited(str(key))), None)

@@ -1,0 +1,205 @@
+"""Dead letters on the real Kafka broker, for each consumer (gate, recognition).
+
+Each test uses its own topics (``it-ingest-<id>.*``) on ``Settings().kafka.bootstrap_servers``
+and runs the consumer's real broker; OPA and Triton are stood in for. It proves what the
+in-memory broker cannot: the dead letter keeps the original value, key, headers and
+timestamp, the consumer commits past the bad message, and a message after it is processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
+
+from custodes.events import RejectReason, rejection_counts
+from custodes.events.examples import example_payload
+from custodes.gate.service import build_gate
+from custodes.policy.client import PolicyClient
+from custodes.recognition.errors import FaceRejected, Reason
+from custodes.recognition.service import build_recognition
+from custodes.settings import Settings, Topics
+from custodes.stack.topics import broker_ready, ensure_topics
+
+pytestmark = pytest.mark.kafka
+
+TIMEOUT_S = 60.0
+HEADERS = [("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), ("binary", b"\xff\xfe\x00")]
+ALLOW = {"allow": True, "decision_id": "d1", "obligations": {"max_fmr": 0.01},
+         "reasons": [{"code": "ok", "requirement": "KE-01", "legal_ref": "l", "message": "m"}]}
+
+
+def _kafka_ready(settings: Settings) -> tuple[bool, str]:
+    host, _, port = settings.kafka.bootstrap_servers.split(",")[0].rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except OSError as exc:
+        return False, f"not reachable: {exc}"
+    return broker_ready(settings)
+
+
+@pytest.fixture(scope="module")
+def kafka(settings: Settings) -> Settings:
+    """Skip (or, under ``make test``, fail) unless the configured Kafka broker answers."""
+    ready, detail = _kafka_ready(settings)
+    if not ready:
+        message = f"Kafka at {settings.kafka.bootstrap_servers} not ready ({detail})"
+        if os.environ.get("CUSTODES_REQUIRE_STACK") == "1":
+            pytest.fail(message)
+        pytest.skip(message + "; set CUSTODES_KAFKA__BOOTSTRAP_SERVERS or start the stack")
+    return settings
+
+
+@pytest.fixture
+def isolated(kafka: Settings) -> Iterator[Settings]:
+    """The test's settings: its own topics and gate group (removed afterwards), no real OPA reachable."""
+    settings = kafka
+    prefix = f"it-ingest-{uuid.uuid4().hex[:10]}"
+    topics = Topics(sim_registrations=f"{prefix}.sim", recognition_requests=f"{prefix}.requests",
+                    audit_records=f"{prefix}.audit", registry_authorisations=f"{prefix}.registry")
+    isolated = settings.model_copy(update={
+        "kafka": settings.kafka.model_copy(update={"topics": topics}),
+        "gate": settings.gate.model_copy(update={"group_id": f"{prefix}-gate"}),
+        "opa": settings.opa.model_copy(update={"url": "http://127.0.0.1:9", "retries": 0}),
+    })
+    ensure_topics(isolated, partitions=1)
+    yield isolated
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        admin.delete_topics(topics.all())
+        admin.delete_groups([isolated.gate.group_id])
+    except KafkaError:
+        pass
+    finally:
+        admin.close()
+
+
+async def _produce(settings: Settings, topic: str, values: list[bytes]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all",
+                                max_request_size=settings.kafka.max_message_bytes)
+    await producer.start()
+    try:
+        for i, value in enumerate(values):
+            await producer.send_and_wait(topic, value, key=f"key-{i}".encode(), headers=HEADERS,
+                                         timestamp_ms=1_772_360_102_000 + i)
+    finally:
+        await producer.stop()
+
+
+async def _read(settings: Settings, topic: str, count: int) -> list[ConsumerRecord]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap_servers, group_id=None,
+                                auto_offset_reset="earliest", fetch_max_bytes=settings.kafka.max_message_bytes)
+    await consumer.start()
+    records: list[ConsumerRecord] = []
+    try:
+        async with asyncio.timeout(TIMEOUT_S):
+            while len(records) < count:
+                for batch in (await consumer.getmany(timeout_ms=500)).values():
+                    records.extend(batch)
+    except TimeoutError:
+        pytest.fail(f"{topic}: {len(records)} of {count} messages within {TIMEOUT_S}s")
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def _committed(settings: Settings, group: str, topic: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    committed = offsets.get(TopicPartition(topic, 0))
+    return committed.offset if committed else -1
+
+
+async def _wait_committed(settings: Settings, group: str, topic: str, offset: int) -> None:
+    async with asyncio.timeout(TIMEOUT_S):
+        while await _committed(settings, group, topic) < offset:
+            await asyncio.sleep(0.3)
+
+
+def _reason(record: ConsumerRecord) -> dict[str, Any]:
+    return json.loads(dict(record.headers)["x-custodes-reason"])
+
+
+def _assert_original(letter: ConsumerRecord, value: bytes, key: bytes, timestamp: int) -> None:
+    assert (letter.value, letter.key, letter.timestamp) == (value, key, timestamp)
+    assert dict(letter.headers)["traceparent"] == HEADERS[0][1]
+
+
+def _sim(**changes: Any) -> bytes:
+    return json.dumps(example_payload("sim_registration", "1.1") | changes).encode()
+
+
+@pytest.fixture
+async def running_gate(isolated: Settings) -> AsyncIterator[Settings]:
+    policy = PolicyClient(isolated.opa, transport=httpx.MockTransport(lambda request: httpx.Response(
+        200, json={"result": [ALLOW] * len(json.loads(request.content)["input"].get("requests", [None]))}
+        if request.url.path.endswith("/batch/decisions") else {"result": ALLOW})))
+    gate = build_gate(isolated, policy)
+    await gate.broker.start()
+    try:
+        yield isolated
+    finally:
+        await gate.broker.stop()
+        await policy.close()
+
+
+async def test_gate_dead_letters_on_the_real_broker_commits_past_and_goes_on(running_gate: Settings) -> None:
+    settings, topics = running_gate, running_gate.kafka.topics
+    bad = [b"{not json", _sim(schema_version="9.0"), _sim(ethnicity="label"), _sim(subject_age="34")]
+    codes = [RejectReason.INVALID_JSON, RejectReason.UNKNOWN_SCHEMA_VERSION, RejectReason.PROHIBITED_FIELD,
+             RejectReason.WRONG_TYPE]
+    good = _sim(event_id="evt-after-the-bad-ones")
+    await _produce(settings, topics.sim_registrations, [*bad, good])
+
+    letters = await _read(settings, f"{topics.sim_registrations}.dlq", len(bad))
+    for offset, (letter, value, code) in enumerate(zip(letters, bad, codes, strict=True)):
+        _assert_original(letter, value, f"key-{offset}".encode(), 1_772_360_102_000 + offset)
+        reason = _reason(letter)
+        assert (reason["code"], reason["offset"], reason["topic"]) == (code.value, offset, topics.sim_registrations)
+        assert rejection_counts()[(topics.sim_registrations, code.value)] >= 1
+
+    audit = [json.loads(r.value) for r in await _read(settings, topics.audit_records, len(bad) + 1)]
+    assert [a["outcome"] for a in audit[:-1]] == [f"error:{c.value}" for c in codes]
+    assert (audit[-1]["kind"], audit[-1]["event_id"]) == ("policy_decision", "evt-after-the-bad-ones")
+    await _wait_committed(settings, settings.gate.group_id, topics.sim_registrations, len(bad) + 1)
+
+
+class _NoFaceClient:
+    async def verify(self, probe: bytes, reference: bytes, max_fmr: float) -> None:
+        raise FaceRejected(Reason.NO_FACE, "no face found in the probe image")
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_recognition_dead_letters_no_face_on_the_real_broker(isolated: Settings) -> None:
+    settings, topics = isolated, isolated.kafka.topics
+    broker, _ = build_recognition(settings, _NoFaceClient())
+    await broker.start()
+    try:
+        request = json.dumps(example_payload("recognition_request", "1.0")).encode()
+        await _produce(settings, topics.recognition_requests, [b"", request])
+        letters = await _read(settings, f"{topics.recognition_requests}.dlq", 2)
+        assert [_reason(letter)["code"] for letter in letters] == ["invalid_json", "no_face"]
+        _assert_original(letters[1], request, b"key-1", 1_772_360_102_001)
+        audit = [json.loads(r.value) for r in await _read(settings, topics.audit_records, 2)]
+        assert [(a["kind"], a["outcome"]) for a in audit] == [("event_rejected", "error:invalid_json"),
+                                                              ("recognition_result", "error:no_face")]
+        await _wait_committed(settings, "custodes-recognition", topics.recognition_requests, 2)
+    finally:
+        await broker.stop()
