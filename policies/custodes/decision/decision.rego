@@ -1,60 +1,77 @@
 # METADATA
 # title: custodes decision
 # description: |
-#   Entry point data.custodes.decision; every rule of this package is a field of the
+#   Entry point data.custodes.decision: every rule of this package is a field of the
 #   decision document (no helpers here, so nothing else leaks into it). Input:
-#   {"request": {...}} (see policies/README.md). Fail closed: allowed only when a permit
-#   rule matched and no deny rule did; anything this bundle has no rule for is denied.
+#   {"request": {...}} (policies/README.md). Fail closed: allowed only when a layer
+#   permits and no rule denies; anything the packs have no rule for is denied, and a
+#   denial always carries at least one reason.
+# entrypoint: true
 package custodes.decision
 
+import data.custodes.packs
 import data.custodes.rules
 
 # METADATA
 # title: allow
-# description: True only when some allow rule matched and no deny rule did.
+# description: True only when some layer permits the request and no rule denies it.
+# scope: document
 default allow := false
 
-allow if {
-	count(rules.deny) == 0
-	count(rules.permit) > 0
-}
+allow if rules.allowed
 
 # METADATA
 # title: decision_id
 # description: Deterministic per request, so a redelivered event gets the same decision id.
-default decision_id := "dec-without-request"
+# scope: document
+default decision_id := "dec-without-request" # regal ignore:rule-name-repeats-package
 
+# regal ignore:rule-name-repeats-package
 decision_id := sprintf("dec-%s", [substring(crypto.sha256(json.marshal(input.request)), 0, 32)])
 
 # METADATA
-# title: use_case
-# description: The use case judged.
-use_case := input.request.use_case
+# title: policy_revision
+# description: |
+#   The packs' semantic version (data.custodes.packs.meta.revision). The gate records the
+#   bundle revision from OPA's provenance beside it (policies/README.md).
+# scope: document
+default policy_revision := "unknown"
+
+policy_revision := packs.meta.revision
 
 # METADATA
 # title: jurisdictions
-# description: Layers applied, outermost first (bloc, then country).
-jurisdictions := [layer | some layer in [object.get(rules.pack, "bloc", null), input.request.jurisdiction]; layer != null] if rules.pack
-
+# description: The layers applied, outermost first (bloc, country, state, locality); empty when unknown.
+# scope: document
 default jurisdictions := []
 
-# METADATA
-# title: reasons
-# description: Every denying rule when denied; the allowing rules when allowed.
-reasons := [r | some r in rules.deny] if count(rules.deny) > 0
+jurisdictions := rules.jurisdictions
 
-reasons := [r | some r in rules.permit] if count(rules.deny) == 0
+# METADATA
+# title: use_case
+# description: The use case judged; null when the request names none from the vocabulary.
+# scope: document
+default use_case := null
+
+use_case := input.request.use_case if is_object(packs.vocabulary.use_cases[input.request.use_case])
 
 # METADATA
 # title: obligations
-# description: Duties attached to an allow; empty on a denial.
-obligations := {
-	"max_fmr": rules.pack.sim_registration.max_fmr,
-	"liveness_required": rules.pack.sim_registration.liveness_required,
-	"purpose_lock": "sim_registration_verification",
-	"retain_days": rules.pack.sim_registration.retain_days,
-	"delete_non_matches": "immediate",
-	"review_quorum": 0,
-} if allow
-
+# description: Duties attached to an allow (combined, strictest first); on a denial, only those that survive it.
+# scope: document
 default obligations := {}
+
+obligations := rules.obligations
+
+# METADATA
+# title: reasons
+# description: Every denying rule when denied; the permitting rules when allowed. Never empty.
+# scope: document
+default reasons := [{
+	"code": "policy_error",
+	"requirement": "CUSTODES-01",
+	"legal_ref": "custodes policies/README.md CUSTODES-01 (fail closed)",
+	"message": "the rules produced no reason; denied",
+}]
+
+reasons := rules.reasons

@@ -1,18 +1,44 @@
 # METADATA
 # title: Decision results
 # description: |
-#   Builds reasons from rule METADATA so every allow or deny carries its citation
-#   (requirement ID from REQUIREMENTS.md and legal reference) without repeating text.
+#   Builds reasons from rule METADATA, so every allow or deny carries its citation
+#   (requirement ID from REQUIREMENTS.md and legal reference) without repeating text in
+#   the rule. Rules that serve one row carry custom.requirement and custom.legal_ref;
+#   rule templates that several jurisdictions reuse carry custom.citations, a map from
+#   requirement ID to legal reference, and the pack entry names the row that applies.
 package custodes.lib.result
 
 # METADATA
 # title: reason
-# description: A reason object built from the calling rule's METADATA chain and a message.
+# description: A reason from the calling rule's METADATA (custom.code, requirement, legal_ref) and a message.
 reason(chain, message) := {
 	"code": _custom(chain).code,
 	"requirement": _custom(chain).requirement,
 	"legal_ref": _custom(chain).legal_ref,
 	"message": message,
 }
+
+# METADATA
+# title: cite
+# description: |
+#   A reason of a rule template. The pack entry names the requirement; the rule's
+#   custom.citations give its legal reference. A requirement missing from the citations
+#   still denies, and says so in legal_ref (the metadata test keeps that from happening).
+cite(chain, requirement, message) := {
+	"code": _custom(chain).code,
+	"requirement": requirement,
+	"legal_ref": object.get(_custom(chain), ["citations", requirement], sprintf(
+		"%s is not declared in the METADATA citations of rule %q",
+		[requirement, _custom(chain).code],
+	)),
+	"message": message,
+}
+
+# METADATA
+# title: hit
+# description: |
+#   What rules emit: a reason with the rank of the layer that produced it (0 = platform,
+#   then layers outermost first), so the decision lists reasons in layer order.
+hit(rank, reason) := {"rank": rank, "reason": reason}
 
 _custom(chain) := chain[0].annotations.custom

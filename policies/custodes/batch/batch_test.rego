@@ -1,0 +1,45 @@
+package custodes.batch_test
+
+import data.custodes.batch
+import data.custodes.decision
+
+_sim := {
+	"id": "evt-1",
+	"time": "2026-11-27T10:00:00Z",
+	"jurisdiction": "KE",
+	"use_case": "sim_registration_verification",
+	"purpose": "sim_registration",
+	"requester": {"org": "safaricom", "type": "telecom_operator"},
+	"site": {"type": "telecom_outlet"},
+	"legal_mandate": "KE-SIM-REGISTRATION-REGULATIONS",
+}
+
+_requests := [
+	_sim,
+	object.union(_sim, {"id": "evt-2", "legal_mandate": null}),
+	object.union(_sim, {"id": "evt-3", "jurisdiction": "XX"}),
+]
+
+test_batch_returns_one_decision_per_request_in_order if {
+	decisions := batch.decisions with input as {"requests": _requests}
+	[d.allow | some d in decisions] == [true, false, false]
+	decisions[1].reasons[0].code == "missing_legal_mandate"
+	decisions[2].jurisdictions == []
+}
+
+test_batch_decisions_equal_single_decisions if {
+	decisions := batch.decisions with input as {"requests": _requests}
+	every i, request in _requests {
+		decisions[i] == decision with input as {"request": request}
+	}
+}
+
+test_batch_of_no_requests_is_empty if {
+	batch.decisions with input as {"requests": []}
+	count(batch.decisions) == 0 with input as {"requests": []}
+}
+
+test_batch_is_undefined_without_a_list if {
+	not batch.decisions with input as {"requests": {"a": _sim}}
+	not batch.decisions with input as {"request": _sim}
+}
