@@ -203,14 +203,24 @@ class AuditStore:
             )
         return len(batch)
 
-    def recent(self, limit: int = 50, since: datetime | None = None, event_id: str | None = None) -> list[AuditRecord]:
-        """The newest records by event time (newest first), optionally since a time or for one event."""
+    def recent(self, limit: int = 50, since: datetime | None = None, event_id: str | None = None, *,
+               until: datetime | None = None, kind: str | None = None,
+               jurisdictions: Sequence[str] = ()) -> list[AuditRecord]:
+        """The newest records by event time (newest first), optionally in ``[since, until)``, of one
+        kind, in some jurisdictions, or for one event."""
         where = ["1"]
         params = self._params(limit=max(0, int(limit)))
-        if since is not None:
-            where.append("event_time >= {since:DateTime64(6, 'UTC')}")
-            # The driver formats datetime parameters to whole seconds; a string keeps microseconds.
-            params["since"] = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        for name, when, op in (("since", since, ">="), ("until", until, "<")):
+            if when is not None:
+                where.append(f"event_time {op} {{{name}:DateTime64(6, 'UTC')}}")
+                # The driver formats datetime parameters to whole seconds; a string keeps microseconds.
+                params[name] = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if kind is not None:
+            where.append("kind = {kind:String}")
+            params["kind"] = kind
+        if jurisdictions:
+            where.append("jurisdiction IN {jurisdictions:Array(String)}")
+            params["jurisdictions"] = list(jurisdictions)
         if event_id is not None:
             where.append("event_id = {event_id:String}")
             params["event_id"] = event_id

@@ -8,6 +8,7 @@ ledger, gate, recognition. Everything listens on 127.0.0.1 only.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -179,26 +180,63 @@ _LOG4J2 = """Configuration:
 
 
 class Opa(Component):
+    """OPA serving the bundle built from ``policies/`` at start, signed with the stack's key
+    (``<state>/keys``, made once) and verified by OPA against its public key and keyid."""
+
+    READY_TIMEOUT_S = 20
+
     def __init__(self, settings: Settings) -> None:
         super().__init__("opa", "infrastructure", [("http", urlparse(settings.opa.url).port or 8181)])
 
     def binary(self, settings: Settings) -> Path:
-        return settings.tools_dir / "bin" / "opa"
+        from custodes.policy.opa_cli import opa_path
+
+        return opa_path(settings)
+
+    def _dir(self, settings: Settings) -> Path:
+        return settings.state_dir / "opa"
 
     def preflight(self, settings: Settings) -> None:
         if not self.binary(settings).exists():
             raise PreflightError(f"OPA binary missing at {self.binary(settings)}; run `make install` (needs Go)")
         if not (settings.policies_dir / ".manifest").exists():
             raise PreflightError(f"no policy bundle at {settings.policies_dir} (.manifest missing)")
+        if shutil.which("openssl") is None:
+            raise PreflightError("the openssl command signs the policy bundle; install it (Debian: apt-get install openssl)")
+
+    def prepare(self, settings: Settings) -> None:
+        from custodes.policy.bundle import build_bundle, server_config, verify_bundle
+        from custodes.policy.errors import PolicyToolError
+        from custodes.policy.keys import ensure_keypair, keys_dir
+
+        base = self._dir(settings)
+        try:
+            key = ensure_keypair(keys_dir(settings))
+            built = build_bundle(self.binary(settings), settings.policies_dir, base / "custodes.tar.gz", key)
+            verify_bundle(self.binary(settings), built.path, key.verification)
+        except PolicyToolError as exc:
+            raise PreflightError(f"opa: {exc}") from exc
+        (base / "config.json").write_text(json.dumps(server_config(built.path, key.verification), indent=2))
 
     def argv(self, settings: Settings) -> list[str]:
         url = urlparse(settings.opa.url)
-        return [str(self.binary(settings)), "run", "--server", "--skip-version-check", "--ignore", "*_test.rego",
-                "--addr", f"{url.hostname}:{url.port}", "--log-level", "error",
-                "--bundle", str(settings.policies_dir)]
+        return [str(self.binary(settings)), "run", "--server", "--skip-version-check",
+                "--addr", f"{url.hostname}:{url.port}", "--log-level", "error", "--log-format", "text",
+                "--config-file", str(self._dir(settings) / "config.json"),
+                "--ready-timeout", str(self.READY_TIMEOUT_S)]
 
     def health(self, settings: Settings) -> tuple[bool, str]:
-        return _http_ok(f"{settings.opa.url}/health?bundles=true")
+        from custodes.policy.bundle import BUNDLE_NAME
+
+        healthy, detail = _http_ok(f"{settings.opa.url}/health?bundles=true")
+        if not healthy:
+            return healthy, detail
+        try:
+            url = f"{settings.opa.url}/v1/data/system/bundles/{BUNDLE_NAME}/manifest/revision"
+            revision = httpx.get(url, timeout=1.0).json().get("result")
+        except (httpx.HTTPError, ValueError, AttributeError):
+            revision = None
+        return True, f"serving signed bundle {BUNDLE_NAME}@{revision}" if revision else detail
 
 
 class Triton(Component):
