@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 TOOLS := .tools
 OPA_VERSION := v1.22.3
 OPA := $(TOOLS)/bin/opa
+REGAL_VERSION := v0.39.0
+REGAL := $(TOOLS)/bin/regal
 KAFKA_LIBS := $(TOOLS)/kafka/libs
 CUSTODES := $(VENV)/bin/custodes
 # make test runs its own stack (own ports, own data) so it never disturbs a demo stack.
@@ -39,11 +41,31 @@ $(OPA):
 	mkdir -p $(TOOLS)/bin
 	GOBIN=$(CURDIR)/$(TOOLS)/bin go install github.com/open-policy-agent/opa@$(OPA_VERSION)
 
+# Regal lints policies/ (.regal/config.yaml). `go install` needs the proxy's version list for
+# its deprecation check; where the proxy refuses it, build the downloaded module instead.
+# Without Regal the lint test is skipped, nothing else.
+$(REGAL):
+	@command -v go >/dev/null || { echo "Go not found; install Go 1.24+ to build Regal $(REGAL_VERSION)"; exit 1; }
+	mkdir -p $(TOOLS)/bin
+	GOBIN=$(CURDIR)/$(TOOLS)/bin go install github.com/open-policy-agent/regal@$(REGAL_VERSION) 2>/dev/null || \
+	{ dir=$$(go mod download -json github.com/open-policy-agent/regal@$(REGAL_VERSION) | sed -n 's/^.*"Dir": "\(.*\)",$$/\1/p') && \
+	  cd "$$dir" && GOFLAGS=-mod=mod go build -o $(CURDIR)/$(REGAL) \
+	    -ldflags "-X github.com/open-policy-agent/regal/pkg/version.Version=$(REGAL_VERSION)" . ; } || \
+	echo "Regal $(REGAL_VERSION) could not be built; the Regal lint test will be skipped"
+
 $(TOOLS)/.assets: scripts/fetch-assets.sh
 	PY=$(PY) bash scripts/fetch-assets.sh $(TOOLS)
 	touch $@
 
-install: $(VENV)/.installed $(KAFKA_LIBS)/.installed $(OPA) $(TOOLS)/.assets
+# The official AsyncAPI parser (pinned by tools/asyncapi/package-lock.json) validates `custodes docs asyncapi`.
+$(TOOLS)/npm/.installed: tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found; install Node.js 18+ and npm"; exit 1; }
+	rm -rf $(TOOLS)/npm && mkdir -p $(TOOLS)/npm
+	cp tools/asyncapi/package.json tools/asyncapi/package-lock.json $(TOOLS)/npm/
+	cd $(TOOLS)/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed $(KAFKA_LIBS)/.installed $(OPA) $(REGAL) $(TOOLS)/.assets $(TOOLS)/npm/.installed
 
 demo: install
 	$(CUSTODES) stack up

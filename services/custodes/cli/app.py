@@ -11,7 +11,7 @@ app.add_typer(stack.app, name="stack")
 app.add_typer(audit.app, name="audit")
 app.add_typer(policy.app, name="policy")
 app.add_typer(docs.app, name="docs")
-app.add_typer(simulate.app, name="simulate")
+app.command("simulate")(simulate.simulate)
 app.command("demo")(demo.demo)
 
 
