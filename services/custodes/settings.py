@@ -32,10 +32,15 @@ class Topics(_Section):
     sim_registrations: str = "custodes.events.sim_registration"
     recognition_requests: str = "custodes.recognition.requests"
     audit_records: str = "custodes.audit.records"
+    registry_authorisations: str = Field("custodes.registry.authorisations",
+                                         description="compacted: key = authorisation id, empty value = withdrawn")
 
     def all(self) -> list[str]:
-        names = [self.sim_registrations, self.recognition_requests, self.audit_records]
+        names = [self.sim_registrations, self.recognition_requests, self.audit_records, self.registry_authorisations]
         return names + [f"{n}.dlq" for n in names]
+
+    def compacted(self) -> set[str]:
+        return {self.registry_authorisations}
 
 
 class KafkaSettings(_Section):
@@ -49,9 +54,17 @@ class KafkaSettings(_Section):
 class OpaSettings(_Section):
     url: str = "http://127.0.0.1:38181"
     decision_path: str = "custodes/decision"
+    batch_path: str = Field("custodes/batch/decisions", description="many requests judged in one call")
     timeout_s: float = Field(2.0, description="per HTTP call; a slower answer is a denial")
     retries: int = Field(2, description="extra attempts before denying with policy_unavailable")
     retry_backoff_s: float = 0.2
+
+
+class GateSettings(_Section):
+    group_id: str = "custodes-gate"
+    max_batch: int = Field(500, ge=1, le=10_000, description="events judged in one OPA call")
+    batch_timeout_ms: int = Field(20, ge=1, description="longest wait to fill a batch")
+    batching: bool = Field(True, description="False: one OPA call per event (the benchmark's baseline)")
 
 
 class TritonSettings(_Section):
@@ -95,6 +108,7 @@ class Settings(BaseSettings):
     )
     kafka: KafkaSettings = KafkaSettings()
     opa: OpaSettings = OpaSettings()
+    gate: GateSettings = GateSettings()
     triton: TritonSettings = TritonSettings()
     ledger: LedgerSettings = LedgerSettings()
 

@@ -22,17 +22,23 @@ REASON = {"code": "c", "requirement": "KE-01", "legal_ref": "l", "message": "m"}
 
 
 def _opa(answer: dict | None):
+    """A stand-in OPA answering ``answer`` for every request, singly or in a batch."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         if answer is None:
             raise httpx.ConnectError("refused", request=request)
+        if request.url.path.endswith("/batch/decisions"):
+            requests = json.loads(request.content)["input"]["requests"]
+            return httpx.Response(200, json={"result": [answer for _ in requests]})
         return httpx.Response(200, json={"result": answer})
 
     return handler
 
 
-async def _run(settings: Settings, answer: dict | None, payloads: list[bytes]) -> dict[str, list]:
+async def _run(settings: Settings, answer: dict | None, payloads: list[bytes], batching: bool = True) -> dict[str, list]:
     policy = PolicyClient(settings.opa.model_copy(update={"retries": 0}), transport=httpx.MockTransport(_opa(answer)))
-    gate = build_gate(settings, policy)
+    gate = build_gate(settings.model_copy(update={"gate": settings.gate.model_copy(update={"batching": batching})}),
+                      policy)
     topics = settings.kafka.topics
     seen: dict[str, list] = {"work": [], "audit": [], "dlq": []}
 
@@ -59,9 +65,10 @@ def event_bytes(images: Path) -> bytes:
     return sim_event("evt-unit-1", images / "obama.jpg", images / "obama2.jpg").model_dump_json().encode()
 
 
-async def test_allowed_event_is_audited_then_published_with_obligations(settings, event_bytes) -> None:
+@pytest.mark.parametrize("batching", [True, False], ids=["batched", "per-event"])
+async def test_allowed_event_is_audited_then_published_with_obligations(settings, event_bytes, batching) -> None:
     answer = {"allow": True, "decision_id": "d1", "reasons": [REASON], "obligations": {"max_fmr": 0.01}}
-    seen = await _run(settings, answer, [event_bytes])
+    seen = await _run(settings, answer, [event_bytes], batching)
     assert [a["kind"] for a in seen["audit"]] == ["policy_decision"]
     assert seen["audit"][0]["allowed"] is True
     assert len(seen["work"]) == 1
@@ -93,7 +100,7 @@ async def test_audit_record_carries_hashes_never_images(settings, event_bytes) -
 
 @pytest.mark.parametrize(
     ("payload", "code"),
-    [(b"not json", "invalid_json"), (b'{"event_id": "x"}', "schema_violation")],
+    [(b"not json", "invalid_json"), (b'{"event_id": "x"}', "missing_field")],
     ids=["undecodable", "missing-fields"],
 )
 async def test_invalid_message_is_dead_lettered_with_original_bytes(settings, payload, code) -> None:

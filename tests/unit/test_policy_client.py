@@ -46,18 +46,19 @@ async def test_truthy_but_not_true_allow_denies(allow_value) -> None:
 
 
 @pytest.mark.parametrize(
-    "response",
+    ("response", "calls_expected"),
     [
-        httpx.Response(500, text="internal error"),
-        httpx.Response(200, json={}),  # undefined decision
-        httpx.Response(200, json={"result": "yes"}),
-        httpx.Response(200, json={"result": {"allow": True, "reasons": [REASON]}}),  # no decision_id
-        httpx.Response(200, json={"result": {"allow": True, "decision_id": "d", "reasons": []}}),  # no reason
-        httpx.Response(200, text="not json"),
+        (httpx.Response(500, text="internal error"), 3),
+        (httpx.Response(200, json={}), 3),  # undefined decision
+        (httpx.Response(200, text="not json"), 3),
+        # a well-formed answer with a malformed decision is not retried: it would not change
+        (httpx.Response(200, json={"result": "yes"}), 1),
+        (httpx.Response(200, json={"result": {"allow": True, "reasons": [REASON]}}), 1),  # no decision_id
+        (httpx.Response(200, json={"result": {"allow": True, "decision_id": "d", "reasons": []}}), 1),  # no reason
     ],
-    ids=["http-500", "undefined", "not-an-object", "no-decision-id", "no-reasons", "not-json"],
+    ids=["http-500", "undefined", "not-json", "not-an-object", "no-decision-id", "no-reasons"],
 )
-async def test_unusable_answers_deny_with_policy_unavailable(response: httpx.Response) -> None:
+async def test_unusable_answers_deny_with_policy_unavailable(response: httpx.Response, calls_expected: int) -> None:
     calls = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -67,7 +68,7 @@ async def test_unusable_answers_deny_with_policy_unavailable(response: httpx.Res
     decision = await _client(handler, retries=2).decide(INPUT)
     assert decision.allow is False
     assert [r.code for r in decision.reasons] == [POLICY_UNAVAILABLE]
-    assert len(calls) == 3, "one try plus two retries"
+    assert len(calls) == calls_expected
 
 
 async def test_unreachable_opa_denies() -> None:
@@ -98,3 +99,39 @@ async def test_retry_recovers_after_transient_failure() -> None:
 
     decision = await _client(handler, retries=1).decide(INPUT)
     assert decision.allow is True
+
+
+async def test_batch_returns_one_decision_per_input_in_order() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v1/data/custodes/batch/decisions"
+        requests = __import__("json").loads(request.content)["input"]["requests"]
+        return httpx.Response(200, json={"result": [
+            {"allow": r["id"] == "a", "decision_id": f"d-{r['id']}", "reasons": [REASON]} for r in requests
+        ]})
+
+    inputs = [{"request": {"id": "a"}}, {"request": {"id": "b"}}]
+    decisions = await _client(handler).decide_many(inputs)
+    assert [(d.decision_id, d.allow) for d in decisions] == [("d-a", True), ("d-b", False)]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [httpx.Response(503), httpx.Response(200, json={"result": [{"allow": True, "decision_id": "x", "reasons": [REASON]}]})],
+    ids=["unavailable", "wrong-length"],
+)
+async def test_failed_batch_denies_every_input(response: httpx.Response) -> None:
+    decisions = await _client(lambda request: response, retries=0).decide_many(
+        [{"request": {"id": "a"}}, {"request": {"id": "b"}}])
+    assert [d.allow for d in decisions] == [False, False]
+    assert {d.reasons[0].code for d in decisions} == {POLICY_UNAVAILABLE}
+    assert decisions[0].decision_id != decisions[1].decision_id
+
+
+async def test_malformed_entry_denies_only_its_own_input() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"result": [
+            {"allow": True, "decision_id": "ok", "reasons": [REASON]}, {"allow": True}]})
+
+    decisions = await _client(handler).decide_many([{"request": {"id": "a"}}, {"request": {"id": "b"}}])
+    assert [d.allow for d in decisions] == [True, False]
+    assert decisions[1].reasons[0].code == POLICY_UNAVAILABLE

@@ -14,8 +14,8 @@ Contract:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -65,6 +65,7 @@ def _key_tokens(key: str) -> set[str]:
     return {t for t in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", key).lower()) if t}
 
 
+@lru_cache(maxsize=8192)
 def _biometric_key(key: str) -> bool:
     tokens = _key_tokens(key)
     return bool(tokens & _BIOMETRIC_TOKENS) and not tokens & _REFERENCE_TOKENS
@@ -88,15 +89,34 @@ def _biometric_value(value: Any) -> str | None:
     return None
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[str, str | None, Any]]:
-    yield path, None, value
+_CONTAINERS = (dict, list, tuple)
+_SUSPECT_SCALARS = (str, bytes, bytearray, memoryview)
+
+
+def _biometric_payload(value: Any, path: str, explain: bool = False) -> str | None:
+    """Why ``value`` (at ``path``) holds a biometric payload, or None.
+
+    The first pass (``explain=False``) only answers yes or no, without building paths; a hit
+    is walked again to say where.
+    """
     if isinstance(value, dict):
         for key, item in value.items():
-            yield path, str(key), item
-            yield from _walk(item, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
+            key = str(key)
+            if not _scalar(item) and _biometric_key(key):
+                return (f"biometric payload refused at {path}.{key}: the ledger holds hashes "
+                        "(input_sha256), never images, crops, embeddings or templates") if explain else "hit"
+            if isinstance(item, _CONTAINERS) or isinstance(item, _SUSPECT_SCALARS):
+                if found := _biometric_payload(item, f"{path}.{key}" if explain else path, explain):
+                    return found
+        return None
+    if what := _biometric_value(value):
+        return f"biometric payload refused at {path}: {what}; store its SHA-256 instead" if explain else "hit"
+    if isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            yield from _walk(item, f"{path}[{i}]")
+            if isinstance(item, _CONTAINERS) or isinstance(item, _SUSPECT_SCALARS):
+                if found := _biometric_payload(item, f"{path}[{i}]" if explain else path, explain):
+                    return found
+    return None
 
 
 class AuditRecord(BaseModel):
@@ -146,6 +166,16 @@ class AuditRecord(BaseModel):
     )
     details: dict[str, Any] = Field(default_factory=dict, description="anything else, never biometric data")
 
+    @classmethod
+    def trusted(cls, **fields: Any) -> AuditRecord:
+        """Build a record from fields a custodes service computed itself, skipping validation.
+
+        For producers' hot paths only: the ledger validates every record it receives (and
+        dead-letters one carrying a biometric payload), so checking twice buys nothing.
+        """
+        fields.setdefault("record_id", make_record_id(str(fields["event_id"]), str(fields["kind"])))
+        return cls.model_construct(**fields)
+
     @model_validator(mode="before")
     @classmethod
     def _derive_record_id(cls, data: Any) -> Any:
@@ -187,14 +217,8 @@ class AuditRecord(BaseModel):
     @model_validator(mode="after")
     def _no_biometric_payload(self) -> AuditRecord:
         for name in ("reasons", "obligations", "details", "purpose", "outcome"):
-            for path, key, value in _walk(getattr(self, name), name):
-                if key is not None and not _scalar(value) and _biometric_key(key):
-                    raise ValueError(
-                        f"biometric payload refused at {path}.{key}: the ledger holds hashes "
-                        "(input_sha256), never images, crops, embeddings or templates"
-                    )
-                if key is None and (what := _biometric_value(value)):
-                    raise ValueError(f"biometric payload refused at {path}: {what}; store its SHA-256 instead")
+            if _biometric_payload(getattr(self, name), name):
+                raise ValueError(_biometric_payload(getattr(self, name), name, explain=True))
         size = len(self.model_dump_json())
         if size > MAX_RECORD_BYTES:
             raise ValueError(f"record is {size} bytes; the ledger accepts at most {MAX_RECORD_BYTES}")

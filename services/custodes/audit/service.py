@@ -23,7 +23,6 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -37,6 +36,7 @@ from pydantic import ValidationError
 
 from custodes.audit.records import AuditRecord
 from custodes.audit.store import AuditStore, AuditStoreError, open_store
+from custodes.events.raw import headers_safe_parser, raw_decoder
 from custodes.settings import Settings, get_settings
 
 __all__ = ["DEFAULT_GROUP_ID", "DLQ_HEADER_PREFIX", "Ledger", "build_ledger_app", "main"]
@@ -64,31 +64,6 @@ def _parse(value: bytes | None) -> AuditRecord:
     return AuditRecord.model_validate_json(value)
 
 
-async def _headers_safe_parser(records: tuple[ConsumerRecord, ...], original: Any) -> Any:
-    # FastStream decodes every header as UTF-8 and fails the whole batch otherwise; the
-    # handler reads the untouched records from raw_message.
-    safe = tuple(
-        replace(r, headers=[(k, v if _utf8(v) else b"") for k, v in r.headers]) for r in records
-    )
-    message = await original(safe)
-    message.raw_message = records
-    return message
-
-
-def _utf8(value: bytes | None) -> bool:
-    if value is None:
-        return False
-    try:
-        value.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-async def _raw_decoder(message: Any) -> list[bytes]:
-    return [r.value or b"" for r in message.raw_message]
-
-
 class Ledger:
     """The consumer half of the service: broker, dead-letter producer and store."""
 
@@ -107,8 +82,8 @@ class Ledger:
             group_id=group_id,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
-            parser=_headers_safe_parser,
-            decoder=_raw_decoder,
+            parser=headers_safe_parser,
+            decoder=raw_decoder,
             title="audit records",
             description="AuditRecord JSON; invalid messages go to <topic>.dlq",
         )(self.on_batch)

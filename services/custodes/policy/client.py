@@ -1,10 +1,11 @@
 """Asks OPA for decisions. Fails closed.
 
-Contract: ``PolicyClient.decide(input)`` always returns a ``PolicyDecision`` and never
-raises for anything OPA does. OPA unreachable, slow (past ``timeout_s``), answering an
+Contract: ``PolicyClient.decide(input)`` always returns a ``PolicyDecision`` and
+``decide_many(inputs)`` one per input, in order; neither raises for anything OPA does. OPA unreachable, slow (past ``timeout_s``), answering an
 HTTP error, or leaving the decision undefined or malformed — after ``retries`` extra
 attempts — gives ``allow=False`` with the reason ``policy_unavailable``. Only a
-well-formed decision document with ``allow`` exactly ``true`` allows.
+well-formed decision document with ``allow`` exactly ``true`` allows. In a batch, a whole
+failed call denies every input; a malformed entry denies only its own input.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class PolicyClient:
             headers={"content-type": "application/json"},
         )
         self._path = f"/v1/data/{settings.decision_path.strip('/')}"
+        self._batch_path = f"/v1/data/{settings.batch_path.strip('/')}"
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -69,21 +71,51 @@ class PolicyClient:
         return response.status_code == 200
 
     async def decide(self, policy_input: dict) -> PolicyDecision:
+        body = await self._post_with_retries(self._path, {"input": policy_input}, policy_input)
+        if isinstance(body, PolicyDecision):
+            return body
+        try:
+            return _decision(body.get("result"), _bundle_revision(body.get("provenance") or {}), self._path)
+        except _Unusable as exc:
+            return unavailable_decision(policy_input, f"OPA at {self._settings.url}: {exc}")
+
+    async def decide_many(self, policy_inputs: list[dict]) -> list[PolicyDecision]:
+        if not policy_inputs:
+            return []
+        batch = {"input": {"requests": [i.get("request") for i in policy_inputs]}}
+        body = await self._post_with_retries(self._batch_path, batch, policy_inputs[0])
+        if isinstance(body, PolicyDecision):
+            return [unavailable_decision(i, body.reasons[0].message) for i in policy_inputs]
+        results = body.get("result")
+        if not isinstance(results, list) or len(results) != len(policy_inputs):
+            why = f"batch decision {self._batch_path} is undefined or has the wrong length"
+            return [unavailable_decision(i, f"OPA at {self._settings.url}: {why}") for i in policy_inputs]
+        revision = _bundle_revision(body.get("provenance") or {})
+        decisions = []
+        for policy_input, result in zip(policy_inputs, results):
+            try:
+                decisions.append(_decision(result, revision, self._batch_path))
+            except _Unusable as exc:
+                decisions.append(unavailable_decision(policy_input, f"OPA at {self._settings.url}: {exc}"))
+        return decisions
+
+    async def _post_with_retries(self, path: str, body: dict, policy_input: dict) -> dict | PolicyDecision:
+        """OPA's JSON answer, or (after all retries) the fail-closed denial explaining why not."""
         attempts = 1 + max(0, self._settings.retries)
         why = "no attempt made"
         for attempt in range(attempts):
             if attempt:
                 await asyncio.sleep(self._settings.retry_backoff_s * attempt)
             try:
-                return await self._ask(policy_input)
+                return await self._post(path, body)
             except _Unusable as exc:
                 why = str(exc)
-                log.warning("OPA gave no usable decision (attempt %d/%d): %s", attempt + 1, attempts, why)
+                log.warning("OPA gave no usable answer (attempt %d/%d): %s", attempt + 1, attempts, why)
         return unavailable_decision(policy_input, f"OPA at {self._settings.url} gave no usable decision: {why}")
 
-    async def _ask(self, policy_input: dict) -> PolicyDecision:
+    async def _post(self, path: str, body: dict) -> dict:
         try:
-            response = await self._http.post(self._path, params={"provenance": "true"}, json={"input": policy_input})
+            response = await self._http.post(path, params={"provenance": "true"}, json=body)
         except httpx.TimeoutException as exc:
             raise _Unusable(f"timed out after {self._settings.timeout_s}s ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
@@ -91,26 +123,30 @@ class PolicyClient:
         if response.status_code != 200:
             raise _Unusable(f"HTTP {response.status_code}: {response.text[:200]}")
         try:
-            body = response.json()
+            answer = response.json()
         except ValueError as exc:
             raise _Unusable("answer is not JSON") from exc
-        result = body.get("result")
-        if not isinstance(result, dict):
-            raise _Unusable(f"decision {self._path} is undefined")
-        revision = _bundle_revision(body.get("provenance") or {})
-        try:
-            return PolicyDecision(
-                allow=result.get("allow") is True,
-                decision_id=result["decision_id"],
-                policy_revision=revision,
-                jurisdictions=result.get("jurisdictions", []),
-                use_case=result.get("use_case"),
-                obligations=result.get("obligations", {}) if result.get("allow") is True else {},
-                reasons=result.get("reasons", []),
-                decided_at=datetime.now(UTC),
-            )
-        except (KeyError, ValidationError) as exc:
-            raise _Unusable(f"malformed decision document: {exc}") from exc
+        if not isinstance(answer, dict) or "result" not in answer:
+            raise _Unusable(f"decision {path} is undefined")
+        return answer
+
+
+def _decision(result: object, revision: str, path: str) -> PolicyDecision:
+    if not isinstance(result, dict):
+        raise _Unusable(f"decision {path} is undefined or not an object")
+    try:
+        return PolicyDecision(
+            allow=result.get("allow") is True,
+            decision_id=result["decision_id"],
+            policy_revision=revision,
+            jurisdictions=result.get("jurisdictions", []),
+            use_case=result.get("use_case"),
+            obligations=result.get("obligations", {}) if result.get("allow") is True else {},
+            reasons=result.get("reasons", []),
+            decided_at=datetime.now(UTC),
+        )
+    except (KeyError, ValidationError) as exc:
+        raise _Unusable(f"malformed decision document: {exc}") from exc
 
 
 class _Unusable(Exception):

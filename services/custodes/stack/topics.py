@@ -41,8 +41,11 @@ def ensure_topics(settings: Settings, partitions: int = 3) -> list[str]:
         existing = set(admin.list_topics())
         missing = [name for name in wanted if name not in existing]
         if missing:
+            compacted = settings.kafka.topics.compacted()
+            new = [NewTopic(name, partitions, 1, topic_configs={
+                **config, **({"cleanup.policy": "compact"} if name in compacted else {})}) for name in missing]
             try:
-                admin.create_topics([NewTopic(name, partitions, 1, topic_configs=config) for name in missing])
+                admin.create_topics(new)
             except TopicAlreadyExistsError:
                 pass
         return missing

@@ -1,0 +1,84 @@
+"""The registry mirror: folds authorisation records and pushes the whole document to OPA."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from custodes.policy.registry import Authorisation, RegistryMirror
+
+GRANTED = Authorisation(id="auth-1", kind="judicial", authority="AG Berlin", state="granted",
+                        valid_from="2026-01-01T00:00:00Z", valid_until="2026-02-01T00:00:00+01:00",
+                        camera_ids=["cam-1"], offence={"category": "terrorism", "max_sentence_years": 10})
+
+
+class FakeOpa:
+    def __init__(self, has_document: bool = True, fail: bool = False) -> None:
+        self.puts: list[dict] = []
+        self.has_document = has_document
+        self.fail = fail
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.fail:
+            raise httpx.ConnectError("refused", request=request)
+        if request.method == "PUT":
+            self.puts.append(json.loads(request.content))
+            self.has_document = True
+            return httpx.Response(204)
+        return httpx.Response(200, json={"result": {}} if self.has_document else {})
+
+
+def _mirror(opa: FakeOpa) -> RegistryMirror:
+    return RegistryMirror("http://opa.invalid", transport=httpx.MockTransport(opa))
+
+
+def test_times_are_rfc3339_for_opa() -> None:
+    doc = GRANTED.to_opa()
+    assert doc["valid_from"] == "2026-01-01T00:00:00Z"
+    assert doc["valid_until"] == "2026-02-01T00:00:00+01:00"
+    assert "id" not in doc
+
+
+async def test_records_fold_into_one_document_and_withdrawals_remove() -> None:
+    opa = FakeOpa()
+    mirror = _mirror(opa)
+    mirror.apply("auth-1", GRANTED.model_dump_json().encode())
+    assert await mirror.push()
+    assert set(opa.puts[-1]["authorisations"]) == {"auth-1"}
+    mirror.apply("auth-1", None)
+    assert await mirror.push()
+    assert opa.puts[-1] == {"authorisations": {}}
+
+
+async def test_push_is_skipped_when_nothing_changed() -> None:
+    opa = FakeOpa()
+    mirror = _mirror(opa)
+    await mirror.push()
+    await mirror.push()
+    assert len(opa.puts) == 1
+
+
+async def test_failed_push_is_retried_later() -> None:
+    opa = FakeOpa(fail=True)
+    mirror = _mirror(opa)
+    assert not await mirror.push()
+    opa.fail = False
+    assert await mirror.push()
+    assert len(opa.puts) == 1
+
+
+async def test_a_restarted_opa_without_the_document_gets_it_again() -> None:
+    opa = FakeOpa()
+    mirror = _mirror(opa)
+    await mirror.push()
+    opa.has_document = False
+    assert not await mirror._opa_has_document()
+    await mirror.push(force=True)
+    assert len(opa.puts) == 2
+
+
+def test_invalid_record_raises_for_the_dead_letter_path() -> None:
+    with pytest.raises(ValueError):
+        _mirror(FakeOpa()).apply("x", b'{"id": "x", "kind": "vibes"}')
