@@ -27,20 +27,37 @@ class _Section(BaseModel):
 
 
 class Topics(_Section):
-    """Kafka topic names. Each consumer's dead letters go to ``<topic>.dlq``."""
+    """Kafka topic names. Each consumed topic's dead letters go to ``<topic>.dlq``."""
 
     sim_registrations: str = "custodes.events.sim_registration"
+    camera_faces: str = "custodes.events.camera_face"
     recognition_requests: str = "custodes.recognition.requests"
+    identification_requests: str = Field("custodes.recognition.identification_requests",
+                                         description="allowed 1:N work (camera faces) for a later 1:N service")
     audit_records: str = "custodes.audit.records"
     registry_authorisations: str = Field("custodes.registry.authorisations",
                                          description="compacted: key = authorisation id, empty value = withdrawn")
+    registry_deployments: str = Field("custodes.registry.deployments",
+                                      description="compacted: key = deployment id, empty value = withdrawn")
+    registry_watchlists: str = Field("custodes.registry.watchlists",
+                                     description="compacted: key = watchlist id, empty value = withdrawn")
+
+    def consumed(self) -> list[str]:
+        """The topics a custodes service reads; each has a ``<topic>.dlq``."""
+        return [self.sim_registrations, self.camera_faces, self.recognition_requests, self.audit_records,
+                *self.registry()]
+
+    def registry(self) -> list[str]:
+        """The registry topics the gate mirrors into OPA (authorisations, deployments, watchlists)."""
+        return [self.registry_authorisations, self.registry_deployments, self.registry_watchlists]
 
     def all(self) -> list[str]:
-        names = [self.sim_registrations, self.recognition_requests, self.audit_records, self.registry_authorisations]
-        return names + [f"{n}.dlq" for n in names]
+        names = [self.sim_registrations, self.camera_faces, self.recognition_requests, self.identification_requests,
+                 self.audit_records, *self.registry()]
+        return names + [f"{n}.dlq" for n in self.consumed()]
 
     def compacted(self) -> set[str]:
-        return {self.registry_authorisations}
+        return set(self.registry())
 
 
 class KafkaSettings(_Section):
@@ -65,6 +82,10 @@ class GateSettings(_Section):
     max_batch: int = Field(500, ge=1, le=10_000, description="events judged in one OPA call")
     batch_timeout_ms: int = Field(20, ge=1, description="longest wait to fill a batch")
     batching: bool = Field(True, description="False: one OPA call per event (the benchmark's baseline)")
+
+
+class RecognitionSettings(_Section):
+    group_id: str = "custodes-recognition"
 
 
 class TritonSettings(_Section):
@@ -110,6 +131,7 @@ class Settings(BaseSettings):
     opa: OpaSettings = OpaSettings()
     gate: GateSettings = GateSettings()
     triton: TritonSettings = TritonSettings()
+    recognition: RecognitionSettings = RecognitionSettings()
     ledger: LedgerSettings = LedgerSettings()
 
     @property

@@ -71,6 +71,7 @@ def isolated(kafka: Settings) -> Iterator[Settings]:
     isolated = settings.model_copy(update={
         "kafka": settings.kafka.model_copy(update={"topics": topics}),
         "gate": settings.gate.model_copy(update={"group_id": f"{prefix}-gate"}),
+        "recognition": settings.recognition.model_copy(update={"group_id": f"{prefix}-recognition"}),
         "opa": settings.opa.model_copy(update={"url": "http://127.0.0.1:9", "retries": 0}),
     })
     ensure_topics(isolated, partitions=1)
@@ -78,7 +79,7 @@ def isolated(kafka: Settings) -> Iterator[Settings]:
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     try:
         admin.delete_topics(topics.all())
-        admin.delete_groups([isolated.gate.group_id])
+        admin.delete_groups([isolated.gate.group_id, isolated.recognition.group_id])
     except KafkaError:
         pass
     finally:
@@ -200,6 +201,6 @@ async def test_recognition_dead_letters_no_face_on_the_real_broker(isolated: Set
         audit = [json.loads(r.value) for r in await _read(settings, topics.audit_records, 2)]
         assert [(a["kind"], a["outcome"]) for a in audit] == [("event_rejected", "error:invalid_json"),
                                                               ("recognition_result", "error:no_face")]
-        await _wait_committed(settings, "custodes-recognition", topics.recognition_requests, 2)
+        await _wait_committed(settings, settings.recognition.group_id, topics.recognition_requests, 2)
     finally:
         await broker.stop()

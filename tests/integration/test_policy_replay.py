@@ -88,7 +88,7 @@ def ledger(opa: Path, bundles: tuple[Path, Path], tmp_path_factory: pytest.TempP
     decided = evaluate_many(opa, bundles[0], inputs)
     records = [_record(i, d, minutes=n) for n, (i, d) in enumerate(zip(inputs, decided, strict=True))]
     unavailable = {"allow": False, "decision_id": "unavail-1", "obligations": {},
-                   "reasons": [{"code": POLICY_UNAVAILABLE, "requirement": "FAIL-CLOSED", "legal_ref": "custodes",
+                   "reasons": [{"code": POLICY_UNAVAILABLE, "requirement": "CUSTODES-01", "legal_ref": "custodes",
                                 "message": "OPA did not answer"}]}
     records += [
         _record(request("evt-unavailable", jurisdiction="KE"), unavailable, minutes=100),
@@ -212,7 +212,7 @@ def test_compare_puts_each_record_in_exactly_one_category() -> None:
     assert compare(allow, Outcome(True, (("other", "KE-02", "law"),), {"max_fmr": 0.001})) == "obligations_changed"
     assert compare(allow, Outcome(True, (("permitted", "KE-02", "law"),), {"max_fmr": 0.01})) == "reasons_changed"
     assert compare(allow, Outcome(True, (reason,), {"max_fmr": 0.01})) == "unchanged"
-    unavailable = Outcome(False, ((POLICY_UNAVAILABLE, "FAIL-CLOSED", ""),), {})
+    unavailable = Outcome(False, ((POLICY_UNAVAILABLE, "CUSTODES-01", ""),), {})
     assert compare(unavailable, allow) == "recorded_unavailable"
     assert Outcome.candidate(None).allow is False
 

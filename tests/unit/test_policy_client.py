@@ -42,7 +42,6 @@ async def test_truthy_but_not_true_allow_denies(allow_value) -> None:
 
     decision = await _client(handler).decide(INPUT)
     assert decision.allow is False
-    assert decision.obligations == {}
 
 
 @pytest.mark.parametrize(
@@ -135,3 +134,14 @@ async def test_malformed_entry_denies_only_its_own_input() -> None:
     decisions = await _client(handler).decide_many([{"request": {"id": "a"}}, {"request": {"id": "b"}}])
     assert [d.allow for d in decisions] == [True, False]
     assert decisions[1].reasons[0].code == POLICY_UNAVAILABLE
+
+
+async def test_denial_keeps_its_obligations() -> None:
+    """A refused authorisation denies AND obliges deletion of what was derived under it (EU-04)."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"result": {"allow": False, "decision_id": "d", "reasons": [REASON],
+                                                    "obligations": {"delete_outputs": True}}})
+
+    decision = await _client(handler).decide(INPUT)
+    assert decision.allow is False
+    assert decision.obligations == {"delete_outputs": True}

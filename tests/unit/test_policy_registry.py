@@ -1,13 +1,14 @@
-"""The registry mirror: folds authorisation records and pushes the whole document to OPA."""
+"""The registry mirror: folds authorisation, deployment and watchlist records and pushes the whole document to OPA."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
 import pytest
 
-from custodes.policy.registry import Authorisation, RegistryMirror
+from custodes.policy.registry import Authorisation, Deployment, RegistryMirror, Watchlist
 
 GRANTED = Authorisation(id="auth-1", kind="judicial", authority="AG Berlin", state="granted",
                         valid_from="2026-01-01T00:00:00Z", valid_until="2026-02-01T00:00:00+01:00",
@@ -49,7 +50,7 @@ async def test_records_fold_into_one_document_and_withdrawals_remove() -> None:
     assert set(opa.puts[-1]["authorisations"]) == {"auth-1"}
     mirror.apply("auth-1", None)
     assert await mirror.push()
-    assert opa.puts[-1] == {"authorisations": {}}
+    assert opa.puts[-1] == {"authorisations": {}, "deployments": {}, "watchlists": {}}
 
 
 async def test_push_is_skipped_when_nothing_changed() -> None:
@@ -82,3 +83,45 @@ async def test_a_restarted_opa_without_the_document_gets_it_again() -> None:
 def test_invalid_record_raises_for_the_dead_letter_path() -> None:
     with pytest.raises(ValueError):
         _mirror(FakeOpa()).apply("x", b'{"id": "x", "kind": "vibes"}')
+
+
+async def test_deployments_and_watchlists_fold_into_their_sections() -> None:
+    opa = FakeOpa()
+    mirror = _mirror(opa)
+    mirror.apply("dep-1", Deployment(id="dep-1", dpia_id="dpia-1", accountability_report_date="2025-09-01")
+                 .model_dump_json().encode(), "deployments")
+    watchlist = Watchlist(id="wl-1", entries=[{"subject_ref": "subj-1", "category": "missing_person"}])
+    mirror.apply("wl-1", watchlist.model_dump_json().encode(), "watchlists")
+    assert await mirror.push()
+    document = opa.puts[-1]
+    assert document["watchlists"] == {"wl-1": {"entries": [{"subject_ref": "subj-1", "category": "missing_person",
+                                                            "legal_basis": None, "image_source": None,
+                                                            "approved_by": None}]}}
+    deployment = document["deployments"]["dep-1"]
+    assert deployment == mirror.deployment("dep-1")
+    assert set(deployment) == {"fria_id", "dpia_id", "eu_db_registration_id", "policy_document_id", "pia_id",
+                               "authorising_officer", "location_rationale", "accountability_report_id",
+                               "accountability_report_date"}
+    assert (deployment["dpia_id"], deployment["accountability_report_date"], deployment["fria_id"]) == (
+        "dpia-1", "2025-09-01", None)
+    assert mirror.deployment("dep-unknown") is None and mirror.deployment(None) is None
+    mirror.apply("dep-1", b"", "deployments")
+    assert mirror.deployment("dep-1") is None
+
+
+async def test_settled_waits_for_a_push_in_progress() -> None:
+    release = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(204)
+
+    mirror = RegistryMirror("http://opa.invalid", transport=httpx.MockTransport(slow))
+    pushing = asyncio.create_task(mirror.push())
+    await asyncio.sleep(0.01)
+    settled = asyncio.create_task(mirror.settled())
+    await asyncio.sleep(0.01)
+    assert not settled.done()
+    release.set()
+    await asyncio.wait_for(settled, 1)
+    assert await pushing

@@ -15,13 +15,14 @@ from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
 
 from custodes.audit.records import AuditRecord, Kind
-from custodes.events import PolicyDecision, SimRegistrationEvent
+from custodes.events import CameraFaceEvent, PolicyDecision, SimRegistrationEvent
 from custodes.events.deadletter import Rejection, dead_letter
 from custodes.events.ingest import read
 from custodes.events.registry import contract_for
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
+JudgedEvent = SimRegistrationEvent | CameraFaceEvent
 
 
 async def emit(broker: KafkaBroker, topic: str, record: AuditRecord) -> None:
@@ -41,15 +42,23 @@ def rejection_record(topic: str, raw_message, reason: dict, service: str) -> Aud
         event_time=datetime.fromtimestamp(raw_message.timestamp / 1000, UTC),
         service=service,
         outcome=f"error:{reason['code']}",
-        reasons=[{"code": reason["code"], "requirement": "INGEST-VALIDATION",
+        reasons=[{"code": reason["code"], "requirement": "CUSTODES-07",
                   "legal_ref": "custodes event contract", "message": reason["detail"][:500]}],
         details={"topic": topic, "partition": raw_message.partition, "offset": raw_message.offset,
                  "field": reason.get("field"), "claimed_event_id": reason.get("event_id")},
     )
 
 
-def sim_record_fields(kind: Kind, event: SimRegistrationEvent, decision: PolicyDecision, service: str) -> dict:
-    """The fields every audit record about a judged SIM registration shares (hashes, never images)."""
+def judged_record_fields(kind: Kind, event: JudgedEvent, decision: PolicyDecision, service: str) -> dict:
+    """The fields every audit record about a judged event shares: who asked for what, where, the
+    decision, and the SHA-256 of each input image (of the bytes when carried by value, the
+    declared hash when by reference) — never an image."""
+    if isinstance(event, SimRegistrationEvent):
+        use_case, purpose, requester = "sim_registration_verification", "sim_registration", event.operator
+        images = [event.selfie.sha256, event.id_document.portrait.sha256]
+    else:
+        use_case, purpose, requester = event.use_case, event.purpose, event.requester
+        images = [event.image.sha256]
     return dict(
         kind=kind,
         event_id=event.event_id,
@@ -57,15 +66,15 @@ def sim_record_fields(kind: Kind, event: SimRegistrationEvent, decision: PolicyD
         event_time=event.occurred_at,
         service=service,
         jurisdiction=event.jurisdiction,
-        use_case=decision.use_case or "sim_registration_verification",
-        purpose="sim_registration",
-        requester_org=event.operator.org,
-        requester_type=event.operator.type,
+        use_case=decision.use_case or use_case,
+        purpose=purpose,
+        requester_org=requester.org,
+        requester_type=requester.type,
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
         allowed=decision.allow,
         obligations=decision.obligations,
-        input_sha256=[event.selfie.sha256, event.id_document.portrait.sha256],
+        input_sha256=images,
     )
 
 

@@ -53,7 +53,12 @@ def policy_decisions(settings: Settings, since: datetime, until: datetime | None
     cap = min(limit, LEDGER_API_MAX)
     client = http or httpx.Client(timeout=HTTP_TIMEOUT_S)
     try:
-        response = client.get(f"{url}/v1/records", params={"since": since.isoformat(), "limit": cap})
+        params: dict[str, object] = {"since": since.isoformat(), "limit": cap, "kind": "policy_decision"}
+        if until is not None:
+            params["until"] = until.isoformat()
+        if wanted:
+            params["jurisdiction"] = sorted(wanted)
+        response = client.get(f"{url}/v1/records", params=params)
     except httpx.TransportError as exc:
         http_failure = f"the ledger at {url} did not answer ({type(exc).__name__})"
     else:

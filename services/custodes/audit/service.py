@@ -34,7 +34,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 
-from custodes.audit.records import AuditRecord
+from custodes.audit.records import AuditRecord, Kind
 from custodes.audit.store import AuditStore, AuditStoreError, open_store
 from custodes.events.raw import headers_safe_parser, raw_decoder
 from custodes.settings import Settings, get_settings
@@ -186,9 +186,13 @@ def build_ledger_app(
         limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
         event_id: Annotated[str | None, Query(max_length=256)] = None,
         since: datetime | None = None,
+        until: datetime | None = None,
+        kind: Annotated[Kind | None, Query()] = None,
+        jurisdiction: Annotated[list[str] | None, Query(max_length=64)] = None,
     ) -> Sequence[AuditRecord]:
         try:
-            return _store(request).recent(limit, since=since, event_id=event_id)
+            return _store(request).recent(limit, since=since, event_id=event_id, until=until, kind=kind,
+                                          jurisdictions=jurisdiction or ())
         except AuditStoreError as ex:
             raise HTTPException(503, str(ex)) from ex
 

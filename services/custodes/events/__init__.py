@@ -2,7 +2,7 @@
 
 Modules: ``vocabulary`` (REQUIREMENTS.md section 1), ``base`` (model bases, field
 types), ``images``, ``common``, one module per message (``camera``, ``sim``,
-``watchlist``, ``review``, ``decision``, ``recognition``), ``versioning`` (how any
+``watchlist``, ``review``, ``decision``, ``recognition``, ``identification``), ``versioning`` (how any
 version is read), ``registry`` (all contracts), ``ingest`` (bytes -> model or
 rejection), ``deadletter``, ``schema_export`` (``schemas/``), ``examples``.
 """
@@ -11,6 +11,7 @@ from custodes.events.camera import CAMERA_FACE, Camera, CameraFaceEvent, Locatio
 from custodes.events.common import Case, Offence, Requester
 from custodes.events.deadletter import RejectReason, Rejection, rejection_counts
 from custodes.events.decision import POLICY_DECISION, PolicyDecision, PolicyReason
+from custodes.events.identification import IDENTIFICATION_REQUEST, IdentificationRequest
 from custodes.events.images import FaceImage, ImageReference
 from custodes.events.recognition import (
     RECOGNITION_REQUEST,
@@ -35,6 +36,7 @@ from custodes.events.watchlist import WATCHLIST_ENROLMENT, WatchlistEnrolment
 
 __all__ = [
     "CAMERA_FACE",
+    "IDENTIFICATION_REQUEST",
     "POLICY_DECISION",
     "RECOGNITION_REQUEST",
     "RECOGNITION_RESULT",
@@ -49,6 +51,7 @@ __all__ = [
     "Contract",
     "FaceImage",
     "IdDocument",
+    "IdentificationRequest",
     "ImageReference",
     "LivenessEvidence",
     "Location",

@@ -170,6 +170,10 @@ def example_payload(name: str, version: str) -> dict[str, Any]:
         ("policy_decision", "1.0"): _decision,
         ("recognition_request", "1.0"): lambda: {"schema_version": "1.0", "event": _sim("1.1"),
                                                  "decision": _decision()},
+        ("identification_request", "1.0"): lambda: {"schema_version": "1.0", "event": _camera(),
+                                                    "decision": _decision() | {
+                                                        "jurisdictions": ["GB"], "use_case": "live_identification",
+                                                        "obligations": {"max_fpir": 0.001, "retain_days": 30}}},
         ("recognition_result", "1.0"): _result,
         ("audit_record", "1.0"): _audit_record,
     }

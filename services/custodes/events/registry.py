@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from custodes.audit.records import AuditRecord
 from custodes.events.camera import CAMERA_FACE
 from custodes.events.decision import POLICY_DECISION
+from custodes.events.identification import IDENTIFICATION_REQUEST
 from custodes.events.recognition import RECOGNITION_REQUEST, RECOGNITION_RESULT
 from custodes.events.review import REVIEW_VERDICT
 from custodes.events.sim import SIM_REGISTRATION
@@ -35,6 +36,7 @@ CONTRACTS: tuple[Contract[BaseModel], ...] = (
     REVIEW_VERDICT,
     POLICY_DECISION,
     RECOGNITION_REQUEST,
+    IDENTIFICATION_REQUEST,
     RECOGNITION_RESULT,
 )
 

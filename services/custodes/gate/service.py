@@ -1,41 +1,52 @@
 """The gate: no face is searched unless a policy for that place and purpose allows it.
 
-Contract, per batch of SIM-registration events consumed:
+Contract, per batch of events consumed from an event topic (:class:`Stream`: SIM
+registrations, 1:1; camera faces, 1:N):
 1. invalid bytes → dead letter (original bytes + reason) and an ``event_rejected`` audit
    record; the offset is committed and the gate goes on;
 2. the valid events are judged by OPA in ONE call (``settings.gate.batching``; otherwise one
-   call per event, the benchmark's baseline); fail closed: no usable answer → every event
-   of the batch is denied ``policy_unavailable``;
+   call per event, the benchmark's baseline), against every registry record the gate has
+   folded before; fail closed: no usable answer → every event of the batch is denied
+   ``policy_unavailable``;
 3. every decision is audited (``policy_decision`` record, confirmed by Kafka) BEFORE any
    work is published;
-4. only on allow is a ``RecognitionRequest`` (event + decision + obligations) published.
+4. only on allow is work (the event + the decision with its obligations) published, keyed
+   by event id: a ``RecognitionRequest`` for a SIM registration, an ``IdentificationRequest``
+   for a camera face.
 Offsets are committed after the handler finishes (at-least-once); a crash in between
 re-runs the batch, and deterministic ids make the ledger keep one record per event.
+
+The registry (authorisations, deployments, watchlists) is mirrored from its compacted
+topics into OPA (:class:`custodes.policy.registry.RegistryMirror`); a camera event's
+deployment record is resolved from that mirror into its decision input.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from faststream import AckPolicy, FastStream
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, KafkaResponse
 from faststream.kafka.annotations import KafkaMessage
 
-from custodes.audit.emit import parse_or_reject, sim_record_fields
+from custodes.audit.emit import JudgedEvent, judged_record_fields, parse_or_reject
 from custodes.audit.records import AuditRecord
-from custodes.events import PolicyDecision, SimRegistrationEvent
+from custodes.events import CameraFaceEvent, PolicyDecision, SimRegistrationEvent
 from custodes.events.deadletter import Rejection, dead_letter
 from custodes.events.raw import headers_safe_parser, raw_decoder
 from custodes.policy.client import PolicyClient
-from custodes.policy.inputs import sim_registration_input
-from custodes.policy.registry import RegistryMirror
+from custodes.policy.inputs import camera_face_input, sim_registration_input
+from custodes.policy.registry import RegistryMirror, RegistrySection
 from custodes.settings import Settings, get_settings
 from custodes.stack.readiness import mark_ready
 
 log = logging.getLogger("custodes.gate")
 SERVICE = "custodes.gate"
+E = TypeVar("E", SimRegistrationEvent, CameraFaceEvent)
 
 
 @dataclass
@@ -43,74 +54,117 @@ class Gate:
     broker: KafkaBroker
     app: FastStream
     policy: PolicyClient
+    registry: RegistryMirror
 
 
-def decision_record(event: SimRegistrationEvent, decision: PolicyDecision, policy_input: dict) -> AuditRecord:
+@dataclass(frozen=True)
+class Stream(Generic[E]):
+    """One event topic the gate judges: its contract, how an event becomes a decision input and
+    audit details, and where allowed work goes."""
+
+    name: str
+    topic: str
+    model: type[E]
+    policy_input: Callable[[E], dict]
+    details: Callable[[E], dict[str, Any]]
+    work_topic: str
+    description: str
+
+
+def decision_record(event: JudgedEvent, decision: PolicyDecision, policy_input: dict,
+                    details: dict[str, Any]) -> AuditRecord:
     """The audit record of one policy decision, with the exact OPA input (for what-if replay);
     hashes of the images, never the images."""
     return AuditRecord.trusted(
-        **sim_record_fields("policy_decision", event, decision, SERVICE),
+        **judged_record_fields("policy_decision", event, decision, SERVICE),
         reasons=[r.model_dump() for r in decision.reasons],
         outcome=None if decision.allow else "denied",
-        details={"jurisdiction_layers": decision.jurisdictions, "outlet_id": event.outlet.id,
-                 "subscriber_ref": event.subscriber_ref, "policy_input": policy_input},
+        details={"jurisdiction_layers": decision.jurisdictions, **details, "policy_input": policy_input},
     )
 
 
-def recognition_request(event_json: bytes, decision: PolicyDecision) -> bytes:
-    """A ``RecognitionRequest`` as JSON, reusing the validated event's own bytes (its images are
-    not decoded and re-encoded)."""
+def work_payload(event_json: bytes, decision: PolicyDecision) -> bytes:
+    """A ``RecognitionRequest`` or ``IdentificationRequest`` as JSON, reusing the validated
+    event's own bytes (its images are not decoded and re-encoded)."""
     return b'{"event":' + event_json + b',"decision":' + decision.model_dump_json().encode() + b"}"
+
+
+def _sim_details(event: SimRegistrationEvent) -> dict[str, Any]:
+    return {"outlet_id": event.outlet.id, "subscriber_ref": event.subscriber_ref}
+
+
+def _camera_details(event: CameraFaceEvent) -> dict[str, Any]:
+    return {"camera_id": event.camera.id, "deployment_id": event.deployment_id}
 
 
 _JSON = {"content-type": "application/json"}
 _AUDIT_HEADERS = {**_JSON, "x-custodes-kind": "policy_decision"}
 
 
-def build_gate(settings: Settings, policy: PolicyClient | None = None) -> Gate:
+def build_gate(settings: Settings, policy: PolicyClient | None = None, registry: RegistryMirror | None = None) -> Gate:
     topics = settings.kafka.topics
     broker = KafkaBroker(settings.kafka.bootstrap_servers, client_id="custodes-gate",
                          max_request_size=settings.kafka.max_message_bytes, max_batch_size=PUBLISH_BATCH_BYTES)
     policy = policy or PolicyClient(settings.opa)
+    registry = registry or RegistryMirror(settings.opa.url, timeout_s=settings.opa.timeout_s)
     app = FastStream(broker)
+    streams: list[Stream[Any]] = [
+        Stream("sim_registration", topics.sim_registrations, SimRegistrationEvent, sim_registration_input,
+               _sim_details, topics.recognition_requests, "SIM-registration events to be judged by OPA (1:1)"),
+        Stream("camera_face", topics.camera_faces, CameraFaceEvent,
+               lambda event: camera_face_input(event, registry), _camera_details, topics.identification_requests,
+               "camera face events to be judged by OPA before any watchlist search (1:N)"),
+    ]
 
-    @broker.subscriber(topics.sim_registrations, group_id=settings.gate.group_id, auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.NACK_ON_ERROR, batch=True, max_records=settings.gate.max_batch,
-                       batch_timeout_ms=settings.gate.batch_timeout_ms,
-                       max_partition_fetch_bytes=settings.kafka.max_message_bytes,
-                       parser=headers_safe_parser, decoder=raw_decoder,
-                       title="sim_registration events", description="SIM-registration events to be judged by OPA")
-    async def on_sim_registrations(msg: KafkaMessage) -> None:
-        batch = msg.raw_message
-        accepted: list[tuple[bytes, SimRegistrationEvent]] = []
+    async def judge(stream: Stream[Any], batch: Sequence[Any]) -> None:
+        accepted: list[tuple[bytes, Any]] = []
         for record in batch:
-            event = await parse_or_reject(broker, record, SimRegistrationEvent, topics.audit_records, SERVICE)
+            event = await parse_or_reject(broker, record, stream.model, topics.audit_records, SERVICE)
             if event is not None:
                 accepted.append((record.value, event))
-        inputs = [sim_registration_input(event) for _, event in accepted]
+        await registry.settled()
+        inputs = [stream.policy_input(event) for _, event in accepted]
         if settings.gate.batching:
             decisions = await policy.decide_many(inputs)
         else:
             decisions = [await policy.decide(policy_input) for policy_input in inputs]
-        records = [decision_record(event, decision, policy_input).model_dump_json().encode()
+        records = [decision_record(event, decision, policy_input, stream.details(event)).model_dump_json().encode()
                    for (_, event), decision, policy_input in zip(accepted, decisions, inputs)]
         if records:  # decisions are durable in Kafka before any work is published
             await publish_chunked(broker, records, topics.audit_records, _AUDIT_HEADERS)
-        work = [recognition_request(raw, decision) for (raw, _), decision in zip(accepted, decisions) if decision.allow]
-        if work:
-            await publish_chunked(broker, work, topics.recognition_requests, _JSON)
-        log.info("judged %d events: %d allowed, %d denied, %d rejected", len(accepted), len(work),
-                 len(accepted) - len(work), len(batch) - len(accepted))
+        allowed = [(event.event_id, raw, decision)
+                   for (raw, event), decision in zip(accepted, decisions) if decision.allow]
+        if allowed:
+            await publish_chunked(broker, [work_payload(raw, decision) for _, raw, decision in allowed],
+                                  stream.work_topic, _JSON, keys=[event_id.encode() for event_id, _, _ in allowed])
+        log.info("judged %d %s events: %d allowed, %d denied, %d rejected", len(accepted), stream.name,
+                 len(allowed), len(accepted) - len(allowed), len(batch) - len(accepted))
 
-    registry = RegistryMirror(settings.opa.url, timeout_s=settings.opa.timeout_s)
+    def subscribe(stream: Stream[Any]) -> None:
+        @broker.subscriber(stream.topic, group_id=settings.gate.group_id, auto_offset_reset="earliest",
+                           ack_policy=AckPolicy.NACK_ON_ERROR, batch=True, max_records=settings.gate.max_batch,
+                           batch_timeout_ms=settings.gate.batch_timeout_ms,
+                           max_partition_fetch_bytes=settings.kafka.max_message_bytes,
+                           parser=headers_safe_parser, decoder=raw_decoder,
+                           title=f"{stream.name} events", description=stream.description)
+        async def on_events(msg: KafkaMessage) -> None:
+            await judge(stream, msg.raw_message)
 
-    @broker.subscriber(topics.registry_authorisations, group_id=None, auto_offset_reset="earliest", batch=True,
+    for stream in streams:
+        subscribe(stream)
+
+    sections: dict[str, RegistrySection] = {topics.registry_authorisations: "authorisations",
+                                            topics.registry_deployments: "deployments",
+                                            topics.registry_watchlists: "watchlists"}
+
+    @broker.subscriber(*sections, group_id=None, auto_offset_reset="earliest", batch=True,
+                       max_partition_fetch_bytes=settings.kafka.max_message_bytes,
                        parser=headers_safe_parser, decoder=raw_decoder,
-                       title="authorisations", description="the registry OPA judges against (compacted topic)")
+                       title="registry", description="the registry OPA judges against (compacted topics)")
     async def on_registry(msg: KafkaMessage) -> None:
         for record in msg.raw_message:
             try:
-                registry.apply((record.key or b"").decode(), record.value)
+                registry.apply((record.key or b"").decode(), record.value, sections[record.topic])
             except ValueError as exc:
                 await dead_letter(broker, record, Rejection("schema_violation", str(exc)[:1000]), SERVICE)
         await registry.push()
@@ -130,25 +184,31 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None) -> Gate:
         await registry.close()
         await policy.close()
 
-    return Gate(broker, app, policy)
+    return Gate(broker, app, policy, registry)
 
 
 PUBLISH_BATCH_BYTES = 1024 * 1024
 
 
-async def publish_chunked(broker: KafkaBroker, payloads: list[bytes], topic: str, headers: dict[str, str]) -> None:
-    """Publish and await Kafka's acknowledgement, in as few produce batches as fit the buffer."""
+async def publish_chunked(broker: KafkaBroker, payloads: list[bytes], topic: str, headers: dict[str, str],
+                          keys: list[bytes] | None = None) -> None:
+    """Publish and await Kafka's acknowledgement, in as few produce batches as fit the buffer.
+
+    With ``keys`` (one per payload) each record carries its key; a produce batch goes to one
+    partition, so consumers must not rely on a key's partition.
+    """
     budget = PUBLISH_BATCH_BYTES // 2  # room for record overhead and headers
-    chunk: list[bytes] = []
+    chunk: list[bytes | KafkaResponse] = []
     size = 0
-    for payload in payloads:
+    for i, payload in enumerate(payloads):
+        key = keys[i] if keys is not None else None
         if chunk and size + len(payload) > budget:
             await broker.publish_batch(*chunk, topic=topic, headers=headers)
             chunk, size = [], 0
         if len(payload) > budget:
-            await broker.publish(payload, topic, headers=headers)
+            await broker.publish(payload, topic, key=key, headers=headers)
             continue
-        chunk.append(payload)
+        chunk.append(payload if key is None else KafkaResponse(payload, key=key))
         size += len(payload)
     if chunk:
         await broker.publish_batch(*chunk, topic=topic, headers=headers)

@@ -39,7 +39,7 @@ def unavailable_decision(policy_input: dict, why: str) -> PolicyDecision:
         reasons=[
             PolicyReason(
                 code=POLICY_UNAVAILABLE,
-                requirement="FAIL-CLOSED",
+                requirement="CUSTODES-01",
                 legal_ref="custodes: anything the policy engine cannot answer is denied",
                 message=why,
             )
@@ -141,7 +141,7 @@ def _decision(result: object, revision: str, path: str) -> PolicyDecision:
             policy_revision=revision,
             jurisdictions=result.get("jurisdictions", []),
             use_case=result.get("use_case"),
-            obligations=result.get("obligations", {}) if result.get("allow") is True else {},
+            obligations=result.get("obligations") or {},  # a denial may carry duties too (delete_outputs)
             reasons=result.get("reasons", []),
             decided_at=datetime.now(UTC),
         )

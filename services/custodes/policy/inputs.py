@@ -1,16 +1,33 @@
-"""How an event becomes the OPA input ``{"request": {...}}`` of the decision contract."""
+"""How an event becomes the OPA input ``{"request": {...}}`` of the decision contract (policies/README.md).
+
+Every input carries every field of the contract (null where the event says nothing), no
+image, and only what the law asks about.
+"""
 
 from __future__ import annotations
 
-from custodes.events import SimRegistrationEvent
+from datetime import datetime
+from typing import Protocol
+
+from custodes.events import CameraFaceEvent, SimRegistrationEvent
+
+
+class DeploymentLookup(Protocol):
+    """Where deployment records are found (``custodes.policy.registry.RegistryMirror``)."""
+
+    def deployment(self, deployment_id: str | None) -> dict | None: ...
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def sim_registration_input(event: SimRegistrationEvent) -> dict:
-    """The decision input for a SIM registration. Carries no image, only what the law asks about."""
+    """The decision input for a SIM registration (1:1)."""
     return {
         "request": {
             "id": event.event_id,
-            "time": event.occurred_at.isoformat().replace("+00:00", "Z"),
+            "time": rfc3339(event.occurred_at),
             "jurisdiction": event.jurisdiction,
             "use_case": "sim_registration_verification",
             "purpose": "sim_registration",
@@ -27,5 +44,35 @@ def sim_registration_input(event: SimRegistrationEvent) -> dict:
             "alternative_offered": event.alternative_offered,
             "exigent": False,
             "deployment": None,
+        }
+    }
+
+
+def camera_face_input(event: CameraFaceEvent, registry: DeploymentLookup) -> dict:
+    """The decision input for a camera face (1:N search of ``watchlist_id``).
+
+    ``deployment`` is the full record ``registry`` holds for the event's ``deployment_id``
+    (every field of the contract, null where the record has none), or null when the event
+    names none or the registry does not know it — the packs deny wherever a use needs one.
+    Nothing is known about the subject: age and consent are null.
+    """
+    return {
+        "request": {
+            "id": event.event_id,
+            "time": rfc3339(event.occurred_at),
+            "jurisdiction": event.jurisdiction,
+            "use_case": event.use_case,
+            "purpose": event.purpose,
+            "requester": {"org": event.requester.org, "type": event.requester.type},
+            "site": {"type": event.camera.site_type, "camera_id": event.camera.id, "signage": event.camera.signage},
+            "subject": {"age": None, "consent": {"kind": None, "id": None}},
+            "authorisation_id": event.authorisation_ref,
+            "case": None if event.case is None else event.case.model_dump(mode="json"),
+            "source": None,
+            "legal_mandate": None,
+            "alternative_offered": False,
+            "exigent": event.exigent,
+            "deployment": registry.deployment(event.deployment_id),
+            "watchlist_id": event.watchlist_id,
         }
     }

@@ -1,11 +1,17 @@
-"""The registry OPA judges against: authorisations (and later watchlists), kept in sync by the gate.
+"""The registry OPA judges against: authorisations, deployments and watchlists, kept in sync by the gate.
 
-Contract: the source of truth is the compacted Kafka topic ``registry_authorisations``
-(key = authorisation id, value = an ``Authorisation`` as JSON, empty value = withdrawn).
-``RegistryMirror`` folds those records into one document and pushes it whole to OPA at
-``data.custodes.registry``: at start, after every change, and whenever OPA has lost it
-(a restarted OPA holds no pushed data).
-Until OPA has the document, rules that need an authorisation do not find it and deny —
+Contract: the sources of truth are three compacted Kafka topics (``Topics.registry()``),
+one per section, each keyed by the record's id with the record as JSON as value (an empty
+value withdraws it): ``registry_authorisations`` (:class:`Authorisation`),
+``registry_deployments`` (:class:`Deployment`) and ``registry_watchlists``
+(:class:`Watchlist`). ``RegistryMirror`` folds those records into one document
+``{"authorisations": {id: …}, "deployments": {id: …}, "watchlists": {id: …}}`` and pushes
+it whole to OPA at ``data.custodes.registry``: at start, after every change, and whenever
+OPA has lost it (a restarted OPA holds no pushed data). The packs read authorisations and
+watchlists there; a deployment reaches them inside the request
+(``request.deployment``, :meth:`RegistryMirror.deployment`), and is in the document too so
+that what the gate judged against can be read back from OPA.
+Until OPA (or the mirror) has a record, rules that need it do not find it and deny —
 the registry can only ever be missing, never stale in the direction of allowing more.
 """
 
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 from typing import Literal
 
 import httpx
@@ -51,26 +58,91 @@ class Authorisation(BaseModel):
         return self.model_dump(mode="json", exclude={"id"})
 
 
+class Deployment(BaseModel):
+    """A deployment record (the paperwork a use rests on) as the packs read it at ``request.deployment``.
+
+    Every field is optional: which ones a use needs is the law's question, answered by the
+    packs (EU-03, EU-18, GB-01, GB-05, US-WA-01, CN-02), never by this model.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, max_length=128, examples=["dep-kx-2026-03"])
+    fria_id: str | None = Field(None, max_length=256, description="fundamental-rights impact assessment (EU-03)")
+    dpia_id: str | None = Field(None, max_length=256, description="data-protection impact assessment (EU-18, GB-05)")
+    eu_db_registration_id: str | None = Field(None, max_length=256, description="EU database registration (EU-03)")
+    policy_document_id: str | None = Field(None, max_length=256, description="appropriate policy document (GB-05)")
+    pia_id: str | None = Field(None, max_length=256, description="personal-information impact assessment (CN-02)")
+    authorising_officer: str | None = Field(None, max_length=256, description="who authorised the deployment (GB-01)")
+    location_rationale: str | None = Field(None, max_length=1024, description="why here (GB-01)")
+    accountability_report_id: str | None = Field(None, max_length=256, description="accountability report (US-WA-01)")
+    accountability_report_date: date | None = Field(None, description="its date; at most 2 years old (US-WA-01)")
+
+    def to_opa(self) -> dict:
+        """The OPA form: every field of the record (None where absent), dates as YYYY-MM-DD."""
+        return self.model_dump(mode="json", exclude={"id"})
+
+
+class WatchlistEntry(BaseModel):
+    """One person on a watchlist, as GB-01 and EU-02 read it (never an image or a template)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subject_ref: str = Field(min_length=1, max_length=128, description="keyed pseudonym; authorisation targets")
+    category: str | None = Field(None, max_length=64, description="why the person is listed (GB-01)",
+                                 examples=["wanted_by_courts"])
+    legal_basis: str | None = Field(None, max_length=256)
+    image_source: str | None = Field(None, max_length=64, examples=["custody_record"])
+    approved_by: str | None = Field(None, max_length=128)
+
+
+class Watchlist(BaseModel):
+    """A watchlist as OPA sees it at ``data.custodes.registry.watchlists[id]``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, max_length=128, examples=["wl-missing-0007"])
+    entries: list[WatchlistEntry] = Field(default_factory=list, max_length=100_000)
+
+    def to_opa(self) -> dict:
+        return self.model_dump(mode="json", exclude={"id"})
+
+
+RegistrySection = Literal["authorisations", "deployments", "watchlists"]
+SECTION_MODELS: dict[str, type[Authorisation | Deployment | Watchlist]] = {
+    "authorisations": Authorisation, "deployments": Deployment, "watchlists": Watchlist}
+"""The model of each section of the registry document."""
+
+
 class RegistryMirror:
     """The registry document, folded from registry records, and its push to OPA."""
 
     def __init__(self, opa_url: str, timeout_s: float = 2.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._authorisations: dict[str, dict] = {}
+        self._sections: dict[str, dict[str, dict]] = {section: {} for section in SECTION_MODELS}
         self._http = httpx.AsyncClient(base_url=opa_url, timeout=timeout_s, transport=transport)
         self._dirty = True
         self._lock = asyncio.Lock()
 
-    def apply(self, key: str, value: bytes | None) -> None:
-        """Fold one registry record; an empty value withdraws the authorisation."""
+    def apply(self, key: str, value: bytes | None, section: RegistrySection = "authorisations") -> None:
+        """Fold one registry record of ``section``; an empty value withdraws the record ``key``.
+
+        Raises ``ValueError`` (pydantic's ``ValidationError``) for a record its model refuses.
+        """
+        records = self._sections[section]
         if not value:
-            self._authorisations.pop(key, None)
+            records.pop(key, None)
         else:
-            authorisation = Authorisation.model_validate_json(value)
-            self._authorisations[authorisation.id] = authorisation.to_opa()
+            record = SECTION_MODELS[section].model_validate_json(value)
+            records[record.id] = record.to_opa()
         self._dirty = True
 
+    def deployment(self, deployment_id: str | None) -> dict | None:
+        """The deployment record as the packs read it at ``request.deployment``; None when unknown."""
+        record = self._sections["deployments"].get(deployment_id) if deployment_id is not None else None
+        return dict(record) if record is not None else None
+
     def document(self) -> dict:
-        return {"authorisations": dict(self._authorisations)}
+        return {section: dict(records) for section, records in self._sections.items()}
 
     async def push(self, force: bool = False) -> bool:
         """PUT the whole document to OPA if it changed (or ``force``); False if OPA did not take it."""
@@ -89,6 +161,12 @@ class RegistryMirror:
                 return False
             self._dirty = False
             return True
+
+    async def settled(self) -> None:
+        """Return once no push is in progress (starts none): what was folded before is in OPA, or
+        failed to get there and is retried."""
+        async with self._lock:
+            pass
 
     async def keep_in_sync(self, interval_s: float = 2.0) -> None:
         """Re-push when OPA lost the document (it restarted) or an earlier push failed."""

@@ -81,7 +81,7 @@ class Outcome:
     @classmethod
     def candidate(cls, decision: dict | None) -> Outcome:
         if decision is None:
-            return cls(False, ((DECISION_UNDEFINED, "FAIL-CLOSED", ""),), {})
+            return cls(False, ((DECISION_UNDEFINED, "CUSTODES-01", ""),), {})
         allow = decision.get("allow") is True
         reasons = decision.get("reasons")
         obligations = decision.get("obligations")

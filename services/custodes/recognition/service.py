@@ -24,7 +24,7 @@ from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from custodes.audit.emit import emit, parse_or_reject, sim_record_fields
+from custodes.audit.emit import emit, judged_record_fields, parse_or_reject
 from custodes.audit.records import AuditRecord
 from custodes.events import RecognitionRequest
 from custodes.events.deadletter import RejectReason, Rejection, dead_letter
@@ -52,7 +52,7 @@ def model_digest(model: ModelInfo) -> str:
 
 
 def _base_record(work: RecognitionRequest) -> dict:
-    return sim_record_fields("recognition_result", work.event, work.decision, SERVICE)
+    return judged_record_fields("recognition_result", work.event, work.decision, SERVICE)
 
 
 async def recognise(client: RecognitionClient, work: RecognitionRequest) -> AuditRecord:
@@ -64,7 +64,7 @@ async def recognise(client: RecognitionClient, work: RecognitionRequest) -> Audi
     base = _base_record(work)
     if not work.decision.allow:
         return AuditRecord(**base, outcome="error:not_allowed",
-                           reasons=[{"code": "not_allowed", "requirement": "FAIL-CLOSED",
+                           reasons=[{"code": "not_allowed", "requirement": "CUSTODES-01",
                                      "legal_ref": "custodes gate contract",
                                      "message": "recognition refused: the decision does not allow it"}])
     max_fmr = float(work.decision.obligations.get("max_fmr", DEFAULT_MAX_FMR))
@@ -72,7 +72,7 @@ async def recognise(client: RecognitionClient, work: RecognitionRequest) -> Audi
         result = await client.verify(work.event.selfie.data, work.event.id_document.portrait.data, max_fmr=max_fmr)
     except UncalibratedOperatingPoint as exc:
         return AuditRecord(**base, outcome=f"error:{exc.reason.value}", max_fmr=max_fmr,
-                           reasons=[{"code": exc.reason.value, "requirement": "QUALITY",
+                           reasons=[{"code": exc.reason.value, "requirement": "CUSTODES-08",
                                      "legal_ref": "ISO/IEC 29794-5 (quality floor); model card",
                                      "message": exc.detail[:500]}])
     return AuditRecord(
@@ -97,7 +97,7 @@ def _unusable_input(exc: FaceRejected | ImageRejected) -> Rejection:
 def unusable_input_record(work: RecognitionRequest, reason: dict) -> AuditRecord:
     """The audit record of an allowed request whose images could not be used, with where it was dead-lettered."""
     return AuditRecord(**_base_record(work), outcome=f"error:{reason['code']}",
-                       reasons=[{"code": reason["code"], "requirement": "QUALITY",
+                       reasons=[{"code": reason["code"], "requirement": "CUSTODES-08",
                                  "legal_ref": "ISO/IEC 29794-5 (quality floor); model card",
                                  "message": reason["detail"][:500]}],
                        details={"dead_letter": {"topic": f"{reason['topic']}.dlq", "partition": reason["partition"],
@@ -108,10 +108,16 @@ def build_recognition(settings: Settings, client: RecognitionClient | None = Non
     topics = settings.kafka.topics
     broker = KafkaBroker(settings.kafka.bootstrap_servers, client_id="custodes-recognition",
                          max_request_size=settings.kafka.max_message_bytes)
-    client = client or RecognitionClient(settings)
+    clients = [client] if client is not None else []
+
+    def triton() -> RecognitionClient:
+        """The Triton client, made on first use inside the running loop (gRPC aio binds to it)."""
+        if not clients:
+            clients.append(RecognitionClient(settings))
+        return clients[0]
     app = FastStream(broker)
 
-    @broker.subscriber(topics.recognition_requests, group_id="custodes-recognition", auto_offset_reset="earliest",
+    @broker.subscriber(topics.recognition_requests, group_id=settings.recognition.group_id, auto_offset_reset="earliest",
                        ack_policy=AckPolicy.NACK_ON_ERROR, max_partition_fetch_bytes=settings.kafka.max_message_bytes,
                        parser=headers_safe_parser, decoder=raw_decoder,
                        title="recognition requests", description="work the gate allowed, with its obligations")
@@ -121,7 +127,7 @@ def build_recognition(settings: Settings, client: RecognitionClient | None = Non
         if work is None:
             return
         try:
-            record = await recognise(client, work)
+            record = await recognise(triton(), work)
         except RecognitionUnavailable as exc:
             log.error("Triton unavailable, request %s will be redelivered: %s", work.event.event_id, exc.detail)
             await asyncio.sleep(2.0)
@@ -134,7 +140,7 @@ def build_recognition(settings: Settings, client: RecognitionClient | None = Non
             rejection = Rejection("internal_error", f"{type(exc).__name__}: {str(exc)[:300]}")
             reason = await dead_letter(broker, raw, rejection, SERVICE)
             record = AuditRecord(**_base_record(work), outcome="error:internal_error",
-                                 reasons=[{"code": "internal_error", "requirement": "FAIL-CLOSED",
+                                 reasons=[{"code": "internal_error", "requirement": "CUSTODES-01",
                                            "legal_ref": "custodes recognition contract",
                                            "message": reason["detail"]}])
         await emit(broker, topics.audit_records, record)
@@ -147,7 +153,8 @@ def build_recognition(settings: Settings, client: RecognitionClient | None = Non
 
     @app.after_shutdown
     async def _close() -> None:
-        await client.close()
+        for made in clients:
+            await made.close()
 
     return broker, app
 
