@@ -52,7 +52,8 @@ def mode_settings(base: Settings, batching: bool, batch: int) -> Settings:
     tag = uuid.uuid4().hex[:8]
     topics = base.kafka.topics.model_copy(update={
         "sim_registrations": f"bench.{tag}.sim", "recognition_requests": f"bench.{tag}.work",
-        "audit_records": f"bench.{tag}.audit",
+        "audit_records": f"bench.{tag}.audit", "camera_faces": f"bench.{tag}.camera",
+        "identification_requests": f"bench.{tag}.identification",
     })
     return base.model_copy(update={
         "kafka": base.kafka.model_copy(update={"topics": topics}),
@@ -65,7 +66,8 @@ def prepare(settings: Settings, payloads: list[tuple[bytes, bytes]]) -> None:
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     t = settings.kafka.topics
     admin.create_topics([NewTopic(n, 1, 1, topic_configs={"message.timestamp.type": "LogAppendTime"}) for n in (
-        t.sim_registrations, t.recognition_requests, t.audit_records, f"{t.sim_registrations}.dlq")])
+        t.sim_registrations, t.recognition_requests, t.audit_records, f"{t.sim_registrations}.dlq",
+        t.camera_faces, f"{t.camera_faces}.dlq", t.identification_requests)])
     admin.close()
     producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", linger_ms=5,
                              batch_size=1 << 20, max_request_size=settings.kafka.max_message_bytes)

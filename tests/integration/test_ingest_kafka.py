@@ -25,7 +25,7 @@ from kafka.errors import KafkaError
 
 from custodes.events import RejectReason, rejection_counts
 from custodes.events.examples import example_payload
-from custodes.gate.service import build_gate
+from custodes.gate.service import build_gate, camera_group_id
 from custodes.policy.client import PolicyClient
 from custodes.recognition.errors import FaceRejected, Reason
 from custodes.recognition.service import build_recognition
@@ -66,8 +66,10 @@ def isolated(kafka: Settings) -> Iterator[Settings]:
     """The test's settings: its own topics and gate group (removed afterwards), no real OPA reachable."""
     settings = kafka
     prefix = f"it-ingest-{uuid.uuid4().hex[:10]}"
-    topics = Topics(sim_registrations=f"{prefix}.sim", recognition_requests=f"{prefix}.requests",
-                    audit_records=f"{prefix}.audit", registry_authorisations=f"{prefix}.registry")
+    topics = Topics(sim_registrations=f"{prefix}.sim", camera_faces=f"{prefix}.camera",
+                    recognition_requests=f"{prefix}.requests", identification_requests=f"{prefix}.identification",
+                    audit_records=f"{prefix}.audit", registry_authorisations=f"{prefix}.registry",
+                    registry_deployments=f"{prefix}.deployments", registry_watchlists=f"{prefix}.watchlists")
     isolated = settings.model_copy(update={
         "kafka": settings.kafka.model_copy(update={"topics": topics}),
         "gate": settings.gate.model_copy(update={"group_id": f"{prefix}-gate"}),
@@ -79,7 +81,7 @@ def isolated(kafka: Settings) -> Iterator[Settings]:
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     try:
         admin.delete_topics(topics.all())
-        admin.delete_groups([isolated.gate.group_id, isolated.recognition.group_id])
+        admin.delete_groups([isolated.gate.group_id, camera_group_id(isolated), isolated.recognition.group_id])
     except KafkaError:
         pass
     finally:

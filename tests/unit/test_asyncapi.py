@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from custodes.docs import asyncapi as docs
 from custodes.events import SIM_REGISTRATION
 from custodes.events.sim_factory import sim_event
+from custodes.gate.service import camera_group_id
 from custodes.settings import Settings
 
 NPM_MODULES = docs.PROJECT_ROOT / ".tools" / "npm" / "node_modules" / "@asyncapi" / "parser"
@@ -60,7 +61,8 @@ def test_the_official_parser_rejects_a_broken_document(official_parser: None, do
 
 def test_every_topic_and_its_dead_letters_is_one_channel(document: dict, settings: Settings) -> None:
     topics = settings.kafka.topics
-    subscribed = [topics.sim_registrations, topics.recognition_requests, topics.audit_records]
+    subscribed = [topics.sim_registrations, topics.camera_faces, topics.recognition_requests, topics.audit_records,
+                  *topics.registry()]
     expected = set(topics.all()) | {f"{t}.dlq" for t in subscribed}
     assert expected <= set(document["channels"])
     assert all(key == channel["address"] for key, channel in document["channels"].items())
@@ -72,14 +74,19 @@ def test_operations_say_which_service_reads_and_writes_what(document: dict, sett
     for service, action, topic in [
         ("gate", "receive", t.sim_registrations), ("gate", "send", t.recognition_requests),
         ("gate", "send", t.audit_records), ("gate", "send", f"{t.sim_registrations}.dlq"),
+        ("gate", "receive", t.camera_faces), ("gate", "send", t.identification_requests),
+        ("gate", "send", f"{t.camera_faces}.dlq"), ("gate", "receive", t.registry_deployments),
+        ("gate", "receive", t.registry_watchlists), ("gate", "receive", t.registry_authorisations),
         ("recognition", "receive", t.recognition_requests), ("recognition", "send", t.audit_records),
         ("ledger", "receive", t.audit_records), ("ledger", "send", f"{t.audit_records}.dlq"),
     ]:
         operation = operations[f"{service}.{action}.{topic}"]
         assert operation["action"] == action
         assert operation["channel"] == {"$ref": f"#/channels/{topic}"}
-    group = operations[f"gate.receive.{t.sim_registrations}"]["bindings"]["kafka"]["groupId"]
-    assert group["enum"] == [settings.gate.group_id]
+    for topic, group_id in ((t.sim_registrations, settings.gate.group_id),
+                            (t.camera_faces, camera_group_id(settings))):
+        group = operations[f"gate.receive.{topic}"]["bindings"]["kafka"]["groupId"]
+        assert group["enum"] == [group_id]
 
 
 def _payload_validator(document: dict, message: str) -> Draft202012Validator:
@@ -101,7 +108,8 @@ def test_a_real_sim_event_matches_its_documented_schema(document: dict, settings
 
 def test_every_example_satisfies_its_documented_schema(document: dict) -> None:
     examples = {name: m["examples"] for name, m in document["components"]["messages"].items() if "examples" in m}
-    assert {"sim_registration.1.1", "recognition_request.1.0", "audit_record.1.0"} <= set(examples)
+    assert {"sim_registration.1.1", "camera_face.1.0", "recognition_request.1.0", "identification_request.1.0",
+            "audit_record.1.0"} <= set(examples)
     for name, found in examples.items():
         for example in found:
             _payload_validator(document, name).validate(example["payload"])

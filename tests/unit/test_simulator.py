@@ -21,7 +21,6 @@ from custodes.simulator import (
     AUTHORISATION_STATES,
     BAD_INPUTS,
     DEFAULT_EPOCH,
-    SCENARIOS,
     Delivery,
     FaceSet,
     FileSink,
@@ -82,8 +81,10 @@ def test_the_rate_sets_event_times_but_not_the_events(sim_settings: Settings, im
 
 def test_the_scenario_mix_follows_the_weights(mix: list[Message]) -> None:
     counts = Counter(m.scenario for m in mix)
-    total = sum(s.weight for s in SCENARIOS)
-    for scenario in SCENARIOS:
+    scenarios = Options().mix()
+    assert {s.kind for s in scenarios} == {"sim_registration", "camera_face"}
+    total = sum(s.weight for s in scenarios)
+    for scenario in scenarios:
         share = scenario.weight / total
         tolerance = 4 * (share * (1 - share) / MIX_EVENTS) ** 0.5
         assert abs(counts[scenario.name] / MIX_EVENTS - share) <= tolerance, scenario.name
@@ -94,7 +95,8 @@ def test_the_mix_covers_jurisdictions_requesters_and_consent(mix: list[Message])
     assert {"telecom_operator", "private", "employer"} <= {m.requester_type for m in mix}
     assert {True, False} == {m.consent for m in mix}
     assert {"telecom_outlet", "hotel_room"} <= {m.site_type for m in mix}
-    assert {"allow:match", "allow:no_match"} <= {m.expected for m in mix}
+    assert {"allow:match", "allow:no_match", "allow"} <= {m.expected for m in mix}
+    assert {"GB", "US-WA", "US-OR-portland", "US-CA-san_francisco"} <= {m.jurisdiction for m in mix}
 
 
 def test_bad_input_comes_at_the_chosen_rate_in_every_kind(mix: list[Message]) -> None:
@@ -108,8 +110,9 @@ def test_no_bad_input_at_rate_zero(sim_settings: Settings, images: Path) -> None
 
 
 def test_good_events_satisfy_the_contract_and_bad_ones_get_the_expected_rejection(mix: list[Message]) -> None:
+    assert {m.kind for m in mix[:400] if m.bad_input} == {"sim_registration", "camera_face"}
     for m in mix[:400]:
-        result = read(SIM_REGISTRATION, m.value)
+        result = read(CAMERA_FACE if m.kind == "camera_face" else SIM_REGISTRATION, m.value)
         if m.bad_input is None:
             assert not isinstance(result, Rejection), (m.scenario, result)
             assert result.event_id == m.event_id
@@ -122,17 +125,21 @@ def test_good_events_satisfy_the_contract_and_bad_ones_get_the_expected_rejectio
 _STATE_OF = {"granted": "granted", "expired": "granted", "pending_urgent": "pending", "refused": "refused"}
 
 
-def test_camera_events_join_the_mix_only_with_a_camera_topic(sim_settings: Settings, images: Path) -> None:
-    assert {m.kind for m in Simulation(sim_settings, Options(seed=8)).events(150)} == {"sim_registration"}
-    simulation = Simulation(sim_settings, Options(seed=8, bad_rate=0.0, camera_topic="it.cameras"))
-    camera = [m for m in simulation.events(300) if m.kind == "camera_face"]
-    assert camera and all(m.topic == "it.cameras" for m in camera)
+def test_camera_events_join_the_mix_unless_turned_off(sim_settings: Settings, images: Path) -> None:
+    assert {m.kind for m in Simulation(sim_settings, Options(seed=8, cameras=False)).events(150)} == {
+        "sim_registration"}
+    camera = [m for m in Simulation(sim_settings, Options(seed=8, bad_rate=0.0)).events(300)
+              if m.kind == "camera_face"]
+    assert camera and all(m.topic == sim_settings.kafka.topics.camera_faces for m in camera)
     assert {m.authorisation for m in camera} == {*AUTHORISATION_STATES, None}
+    elsewhere = Simulation(sim_settings, Options(seed=8, camera_topic="it.cameras")).events(300)
+    assert {m.topic for m in elsewhere if m.kind == "camera_face"} == {"it.cameras"}
 
 
 def test_camera_events_refer_to_authorisations_in_the_state_they_claim(sim_settings: Settings, images: Path) -> None:
-    simulation = Simulation(sim_settings, Options(seed=8, bad_rate=0.0, camera_topic="it.cameras"))
+    simulation = Simulation(sim_settings, Options(seed=8, bad_rate=0.0))
     registry = {a.id: a for a in simulation.authorisations()}
+    watchlists = {w.id: w for w in simulation.watchlists()}
     for m in (m for m in simulation.events(300) if m.kind == "camera_face"):
         event = read(CAMERA_FACE, m.value)
         assert not isinstance(event, Rejection), event
@@ -142,10 +149,36 @@ def test_camera_events_refer_to_authorisations_in_the_state_they_claim(sim_setti
         authorisation = registry[event.authorisation_ref]
         assert authorisation.state == _STATE_OF[m.authorisation]
         assert event.camera.id in authorisation.camera_ids
+        assert [e.subject_ref for e in watchlists[event.watchlist_id].entries] == authorisation.targets
+        if m.expected == "allow" and event.case is not None:
+            assert event.case.offence.category == authorisation.offence.category
         if m.authorisation == "granted":
             assert authorisation.valid_from <= event.occurred_at < authorisation.valid_until
         elif m.authorisation == "expired":
             assert authorisation.valid_until < event.occurred_at
+
+
+def test_camera_events_name_a_complete_deployment_unless_it_is_missing_on_purpose(sim_settings: Settings,
+                                                                                   images: Path) -> None:
+    simulation = Simulation(sim_settings, Options(seed=8, bad_rate=0.0))
+    deployments = {d.id: d for d in simulation.deployments()}
+    assert all(None not in d.model_dump().values() for d in deployments.values())
+    camera = [read(CAMERA_FACE, m.value) for m in simulation.events(300) if m.kind == "camera_face"]
+    named = {e.deployment_id for e in camera}
+    assert None in named and named - {None} <= set(deployments)
+
+
+def test_registry_records_go_first_to_their_topics(sim_settings: Settings, images: Path) -> None:
+    topics = sim_settings.kafka.topics
+    simulation = Simulation(sim_settings, Options(seed=8))
+    messages = simulation.registry_messages()
+    assert [m.kind for m in messages] == sorted((m.kind for m in messages), key=["deployment", "watchlist",
+                                                                                "authorisation"].index)
+    assert {m.kind: m.topic for m in messages} == {"deployment": topics.registry_deployments,
+                                                   "watchlist": topics.registry_watchlists,
+                                                   "authorisation": topics.registry_authorisations}
+    assert len(messages) == len(simulation.deployments()) + 2 * len(simulation.authorisations())
+    assert all(m.is_registry and m.key.decode() == json.loads(m.value)["id"] for m in messages)
 
 
 def test_pairs_are_genuine_or_impostor_from_the_real_photos(sim_settings: Settings, images: Path) -> None:
@@ -171,7 +204,7 @@ def test_authorisations_mean_what_their_state_says_at_the_epoch() -> None:
 
 
 def test_the_summary_counts_what_was_sent(sim_settings: Settings, tmp_path: Path, images: Path) -> None:
-    options = Options(seed=12, bad_rate=0.2, camera_topic="it.cameras")
+    options = Options(seed=12, bad_rate=0.2)
     report = simulate(sim_settings, options, FileSink(tmp_path / "s.jsonl"), count=60)
     summary = Summary.of(report.deliveries)
     messages = [*Simulation(sim_settings, options).registry_messages(), *Simulation(sim_settings, options).events(60)]
@@ -237,9 +270,12 @@ def test_cli_count_seed_and_registry(cli: CliRunner, tmp_path: Path, images: Pat
         runs.append(out.read_bytes())
     assert runs[0] == runs[1]
     lines = _lines(tmp_path / "a.jsonl")
-    assert len([line for line in lines if line["topic"].endswith("sim_registration")]) == 12
-    registry = [line for line in lines if "authorisations" in line["topic"]]
-    assert len(registry) == sum(len(p) for p in authorisation_pool(77, DEFAULT_EPOCH).values())
+    assert len([line for line in lines if line["topic"].startswith("custodes.events.")]) == 12
+    registry = [line for line in lines if line["topic"].startswith("custodes.registry.")]
+    simulation = Simulation(get_settings(), Options(seed=77))
+    assert len(registry) == len(simulation.registry_messages())
+    assert len([line for line in registry if "authorisations" in line["topic"]]) == sum(
+        len(p) for p in authorisation_pool(77, DEFAULT_EPOCH).values())
     assert "stream sha256" in result.output and "--seed 77 --count 12" in result.output
     other = tmp_path / "c.jsonl"
     cli.invoke(app, ["simulate", "-n", "12", "-r", "500", "-s", "78", "--no-registry", "-o", str(other)])
@@ -272,6 +308,9 @@ def test_cli_writes_the_registry_document(cli: CliRunner, tmp_path: Path, images
     result = cli.invoke(app, ["simulate", "-n", "1", "-r", "100", "-s", "4", "--no-registry",
                               "-o", str(tmp_path / "x.jsonl"), "--registry-out", str(doc)])
     assert result.exit_code == 0, result.output
-    authorisations = json.loads(doc.read_text())["authorisations"]
+    document = json.loads(doc.read_text())
+    authorisations = document["authorisations"]
     assert len(authorisations) == sum(len(p) for p in authorisation_pool(4, DEFAULT_EPOCH).values())
     assert {a["state"] for a in authorisations.values()} == {"granted", "pending", "refused"}
+    assert set(document["watchlists"]) == {f"wl-{a}" for a in authorisations}
+    assert {d["dpia_id"] is not None for d in document["deployments"].values()} == {True}

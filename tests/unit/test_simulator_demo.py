@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from custodes.audit.records import AuditRecord
-from custodes.cli.demo import Fate, as_expected, fate_of
+from custodes.cli.demo import QUEUED, Fate, as_expected, fate_of
 
 
 def _record(kind: str, **fields: object) -> AuditRecord:
@@ -33,6 +33,14 @@ def test_fates_from_result_denial_and_rejection() -> None:
     assert fate_of([denied]) == Fate("denied", "missing_legal_mandate + no_permitting_rule")
     rejected = _record("event_rejected", outcome="error:invalid_json", reasons=[_reason("invalid_json")])
     assert fate_of([rejected]) == Fate("dead-lettered", "invalid_json")
+
+
+def test_an_allowed_camera_face_ends_at_the_gate_until_1_to_n_recognition_exists() -> None:
+    allowed = _record("policy_decision", allowed=True, reasons=[_reason("use_enabled")])
+    camera = allowed.model_copy(update={"event_type": "camera_face"})
+    assert fate_of([camera]) == Fate("allowed", QUEUED)
+    assert as_expected("allow", fate_of([camera]))
+    assert fate_of([allowed]) is None, "an allowed SIM registration ends at its recognition result"
 
 
 @pytest.mark.parametrize(("expected", "fate", "agrees"), [

@@ -60,13 +60,21 @@ class Fate:
     detail: str
 
 
+QUEUED = "queued for identification"
+NO_RECOGNITION_YET = frozenset({"camera_face"})
+"""Event types whose allowed work has no recognition service yet (1:N comes in a later issue):
+for them the gate's allowed decision ends the journey the ledger can see."""
+
+
 def final_record(records: Sequence[AuditRecord]) -> AuditRecord | None:
-    """The record that ends an event's journey: a rejection, a denial, or a recognition result."""
+    """The record that ends an event's journey: a rejection, a denial, or a recognition result
+    (an allowed decision where no recognition service runs yet: :data:`NO_RECOGNITION_YET`)."""
     for kind in ("event_rejected", "recognition_result"):
         found = next((r for r in records if r.kind == kind), None)
         if found is not None:
             return found
-    return next((r for r in records if r.kind == "policy_decision" and r.allowed is False), None)
+    return next((r for r in records if r.kind == "policy_decision"
+                 and (r.allowed is False or r.event_type in NO_RECOGNITION_YET)), None)
 
 
 def fate_of(records: Sequence[AuditRecord]) -> Fate | None:
@@ -77,6 +85,8 @@ def fate_of(records: Sequence[AuditRecord]) -> Fate | None:
         return Fate("dead-lettered", (record.outcome or "").removeprefix("error:"))
     if record.kind == "recognition_result":
         return Fate("allowed", record.outcome or "")
+    if record.allowed:
+        return Fate("allowed", QUEUED)
     return Fate("denied", " + ".join(sorted({r.get("code", "?") for r in record.reasons})))
 
 
@@ -151,7 +161,7 @@ def _burst(settings: Settings, count: int, rate: float, timeout_s: float) -> boo
                   f"(custodes simulate {replay_arguments(options, count)})")
     report = simulate(settings, options, KafkaSink(settings, client_id="custodes-demo"), count=count,
                       console=console, label="producing")
-    sent = [d for d in report.deliveries if d.error is None and d.message.kind != "authorisation"]
+    sent = [d for d in report.deliveries if d.error is None and not d.message.is_registry]
     fates = follow_fates(settings, sent, timeout_s)
     _print_fates(sent, fates)
     missing = len(sent) - len(fates)

@@ -43,23 +43,26 @@ def simulate(
                                    help="event time of the first event (UTC)"),
     now: bool = typer.Option(False, "--now", help="start the event times at the wall clock instead of --epoch"),
     max_side: int = typer.Option(640, "--max-side", min=0, help="scale photos to this many pixels (0: send originals)"),
+    cameras: bool = typer.Option(True, "--cameras/--no-cameras",
+                                 help="mix camera face events (1:N, with deployments, watchlists, authorisations) in"),
     camera_topic: str = typer.Option(None, "--camera-topic",
-                                     help="also send camera face events (1:N, with authorisations) to this topic"),
+                                     help="send camera face events here [default: the settings' camera topic]"),
     out: Path = typer.Option(None, "--out", "-o", dir_okay=False, help="write JSON lines here instead of to Kafka"),
     registry: bool = typer.Option(True, "--registry/--no-registry",
-                                  help="send the authorisations to the registry topic first"),
+                                  help="send the deployments, watchlists and authorisations to the registry "
+                                       "topics first"),
     registry_out: Path = typer.Option(None, "--registry-out", dir_okay=False,
                                       help="also write the registry document (OPA's data.custodes.registry) here"),
-    push_opa: bool = typer.Option(False, "--push-opa", help="also PUT the authorisations into OPA's data API"),
+    push_opa: bool = typer.Option(False, "--push-opa", help="also PUT the registry records into OPA's data API"),
 ) -> None:
-    """Produce realistic mixed traffic: SIM registrations (and camera faces) from real photos, under many laws,
-    with authorisations in every state, some of it broken on purpose."""
+    """Produce realistic mixed traffic: SIM registrations and camera faces from real photos, under many laws,
+    with deployments, watchlists and authorisations in every state, some of it broken on purpose."""
     settings = get_settings()
     try:
         options = Options(seed=secrets.randbelow(2**31) if seed is None else seed, rate=rate,
                           epoch=datetime.now(UTC).replace(microsecond=0) if now else epoch.replace(tzinfo=UTC),
                           bad_rate=bad_rate, bad_kinds=tuple(k.strip() for k in bad_kinds.split(",") if k.strip()),
-                          max_side=max_side or None, camera_topic=camera_topic)
+                          max_side=max_side or None, cameras=cameras, camera_topic=camera_topic)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     if count is None and duration is None:
@@ -84,19 +87,22 @@ def _run(settings: Settings, options: Options, out: Path | None, count: int | No
 
 
 def _registry(settings: Settings, options: Options, registry_out: Path | None, push_opa: bool) -> None:
-    authorisations = Simulation(settings, options).authorisations()
+    simulation = Simulation(settings, options)
+    records = dict(authorisations=simulation.authorisations(), deployments=simulation.deployments(),
+                   watchlists=simulation.watchlists())
+    counts = ", ".join(f"{len(v)} {k}" for k, v in records.items())
     if registry_out is not None:
-        registry_out.write_text(json.dumps(registry_document(authorisations), indent=2) + "\n", encoding="utf-8")
-        console.print(f"registry document ({len(authorisations)} authorisations) written to {registry_out}")
+        registry_out.write_text(json.dumps(registry_document(**records), indent=2) + "\n", encoding="utf-8")
+        console.print(f"registry document ({counts}) written to {registry_out}")
     if push_opa:
-        push_to_opa(settings.opa.url, authorisations, settings.opa.timeout_s)
-        console.print(f"{len(authorisations)} authorisations PUT into OPA at {settings.opa.url}")
+        push_to_opa(settings.opa.url, timeout_s=settings.opa.timeout_s, **records)
+        console.print(f"registry records ({counts}) PUT into OPA at {settings.opa.url}")
 
 
 def _print_report(report: Report, options: Options, destination: object) -> None:
     summary = Summary.of(d for d in report.deliveries if d.error is None)
     rate = summary.events / report.elapsed_s if report.elapsed_s else 0.0
-    console.print(f"sent {summary.events} events (+{summary.registry} authorisations) to {destination} in "
+    console.print(f"sent {summary.events} events (+{summary.registry} registry records) to {destination} in "
                   f"{report.elapsed_s:.1f} s ({rate:.1f}/s, {summary.bytes / 1e6:.1f} MB)"
                   + (" — interrupted" if report.interrupted else ""))
     console.print(summary.render())
@@ -117,6 +123,8 @@ def replay_arguments(options: Options, count: int) -> str:
         args.append(f"--bad-kinds {','.join(options.bad_kinds)}")
     if options.max_side != default.max_side:
         args.append(f"--max-side {options.max_side or 0}")
-    if options.camera_topic:
+    if not options.cameras:
+        args.append("--no-cameras")
+    elif options.camera_topic:
         args.append(f"--camera-topic {options.camera_topic}")
     return " ".join(args)

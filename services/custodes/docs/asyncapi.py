@@ -34,11 +34,11 @@ from pydantic import BaseModel
 
 from custodes.audit.records import AuditRecord
 from custodes.audit.service import Ledger
-from custodes.events import RECOGNITION_REQUEST, SIM_REGISTRATION, Contract
+from custodes.events import CAMERA_FACE, IDENTIFICATION_REQUEST, RECOGNITION_REQUEST, SIM_REGISTRATION, Contract
 from custodes.events.examples import example_payload
 from custodes.events.registry import AUDIT_RECORD_VERSION
 from custodes.gate.service import build_gate
-from custodes.policy.registry import Authorisation
+from custodes.policy.registry import Authorisation, Deployment, Watchlist
 from custodes.recognition.service import build_recognition
 from custodes.settings import PROJECT_ROOT, Settings, Topics
 
@@ -68,7 +68,8 @@ _DESCRIPTION = (
     "Governed face recognition. Every event is judged by OPA at the gate (fail closed); only allowed "
     "work reaches recognition on Triton; every decision and outcome becomes an audit record that the "
     "ledger stores once. Nothing is dropped silently: a message a service cannot use goes, unchanged, "
-    "to `<topic>.dlq`. Images travel by value inside events and never reach an audit record."
+    "to `<topic>.dlq`. Images travel inside events (by value, or by reference with their SHA-256) and never "
+    "reach an audit record."
 )
 
 
@@ -101,16 +102,33 @@ def topic_contracts(topics: Topics) -> dict[str, TopicContract]:
             SIM_REGISTRATION, ("sim_outlets",),
             "SIM registrations from outlets and apps (and `custodes simulate`): selfie vs ID-document "
             "portrait, judged by OPA at the gate"),
+        topics.camera_faces: TopicContract.of(
+            CAMERA_FACE, ("cameras",),
+            "faces seen by cameras (and `custodes simulate`), with the deployment, authorisation, case and "
+            "watchlist they are searched under (1:N), judged by OPA at the gate before any search"),
         topics.recognition_requests: TopicContract.of(
             RECOGNITION_REQUEST, ("gate",),
             "work the gate allowed: the event with the decision and its obligations (max_fmr, retention…)"),
+        topics.identification_requests: TopicContract.of(
+            IDENTIFICATION_REQUEST, ("gate",),
+            "1:N work the gate allowed, keyed by event id: the camera face with the decision and its obligations "
+            "(max_fpir, retention, review quorum…). Its consumer, the 1:N recognition service, is a later issue; "
+            "until then the requests wait here"),
         topics.audit_records: TopicContract(
             "audit_record", {AUDIT_RECORD_VERSION: AuditRecord}, ("gate", "recognition"),
             "every decision and outcome; the ledger stores each record_id exactly once"),
         topics.registry_authorisations: TopicContract(
             "authorisation", {"": Authorisation}, ("authorities",),
             "compacted: key = authorisation id, empty value = withdrawn; the gate mirrors it into OPA "
-            "at data.custodes.registry"),
+            "at data.custodes.registry.authorisations"),
+        topics.registry_deployments: TopicContract(
+            "deployment", {"": Deployment}, ("operators",),
+            "compacted: key = deployment id, empty value = withdrawn; the gate mirrors it into OPA at "
+            "data.custodes.registry.deployments and puts a camera event's record into its decision input"),
+        topics.registry_watchlists: TopicContract(
+            "watchlist", {"": Watchlist}, ("operators",),
+            "compacted: key = watchlist id, empty value = withdrawn; the gate mirrors it into OPA "
+            "at data.custodes.registry.watchlists"),
     }
 
 

@@ -64,6 +64,7 @@ class Stream(Generic[E]):
 
     name: str
     topic: str
+    group_id: str
     model: type[E]
     policy_input: Callable[[E], dict]
     details: Callable[[E], dict[str, Any]]
@@ -97,6 +98,12 @@ def _camera_details(event: CameraFaceEvent) -> dict[str, Any]:
     return {"camera_id": event.camera.id, "deployment_id": event.deployment_id}
 
 
+def camera_group_id(settings: Settings) -> str:
+    """The consumer group of the camera stream. Each stream has its own group, so one stream's
+    rebalances never pause the other; the SIM stream keeps ``settings.gate.group_id`` (and its offsets)."""
+    return f"{settings.gate.group_id}.camera_face"
+
+
 _JSON = {"content-type": "application/json"}
 _AUDIT_HEADERS = {**_JSON, "x-custodes-kind": "policy_decision"}
 
@@ -109,9 +116,10 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
     registry = registry or RegistryMirror(settings.opa.url, timeout_s=settings.opa.timeout_s)
     app = FastStream(broker)
     streams: list[Stream[Any]] = [
-        Stream("sim_registration", topics.sim_registrations, SimRegistrationEvent, sim_registration_input,
-               _sim_details, topics.recognition_requests, "SIM-registration events to be judged by OPA (1:1)"),
-        Stream("camera_face", topics.camera_faces, CameraFaceEvent,
+        Stream("sim_registration", topics.sim_registrations, settings.gate.group_id, SimRegistrationEvent,
+               sim_registration_input, _sim_details, topics.recognition_requests,
+               "SIM-registration events to be judged by OPA (1:1)"),
+        Stream("camera_face", topics.camera_faces, camera_group_id(settings), CameraFaceEvent,
                lambda event: camera_face_input(event, registry), _camera_details, topics.identification_requests,
                "camera face events to be judged by OPA before any watchlist search (1:N)"),
     ]
@@ -129,11 +137,11 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         else:
             decisions = [await policy.decide(policy_input) for policy_input in inputs]
         records = [decision_record(event, decision, policy_input, stream.details(event)).model_dump_json().encode()
-                   for (_, event), decision, policy_input in zip(accepted, decisions, inputs)]
+                   for (_, event), decision, policy_input in zip(accepted, decisions, inputs, strict=True)]
         if records:  # decisions are durable in Kafka before any work is published
             await publish_chunked(broker, records, topics.audit_records, _AUDIT_HEADERS)
         allowed = [(event.event_id, raw, decision)
-                   for (raw, event), decision in zip(accepted, decisions) if decision.allow]
+                   for (raw, event), decision in zip(accepted, decisions, strict=True) if decision.allow]
         if allowed:
             await publish_chunked(broker, [work_payload(raw, decision) for _, raw, decision in allowed],
                                   stream.work_topic, _JSON, keys=[event_id.encode() for event_id, _, _ in allowed])
@@ -141,7 +149,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
                  len(allowed), len(accepted) - len(allowed), len(batch) - len(accepted))
 
     def subscribe(stream: Stream[Any]) -> None:
-        @broker.subscriber(stream.topic, group_id=settings.gate.group_id, auto_offset_reset="earliest",
+        @broker.subscriber(stream.topic, group_id=stream.group_id, auto_offset_reset="earliest",
                            ack_policy=AckPolicy.NACK_ON_ERROR, batch=True, max_records=settings.gate.max_batch,
                            batch_timeout_ms=settings.gate.batch_timeout_ms,
                            max_partition_fetch_bytes=settings.kafka.max_message_bytes,

@@ -28,7 +28,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 log = logging.getLogger(__name__)
 
 
-class Offence(BaseModel):
+class AuthorisedOffence(BaseModel):
+    """The offence an authorisation covers (its category must be the case's: EU-16)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     category: str = Field(description="Annex II slug, e.g. terrorism", examples=["terrorism"])
@@ -51,7 +53,7 @@ class Authorisation(BaseModel):
     valid_until: AwareDatetime | None = None
     targets: list[str] = Field(default_factory=list, description="watchlist entries it covers")
     camera_ids: list[str] = Field(default_factory=list, description="cameras it covers")
-    offence: Offence | None = None
+    offence: AuthorisedOffence | None = None
 
     def to_opa(self) -> dict:
         """The OPA form: times as RFC 3339 strings (``time.parse_rfc3339_ns`` reads them)."""

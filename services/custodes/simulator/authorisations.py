@@ -4,17 +4,17 @@ Contract: :func:`authorisation_pool` gives the same records for the same seed an
 timed around the epoch (the start of the simulated traffic) so each state means what its
 name says at event time (EU-04: an urgent start must be authorised within 24 h). They are
 ``custodes.policy.registry.Authorisation`` records, keyed by id, as OPA reads them at
-``data.custodes.registry.authorisations`` (:func:`registry_document`).
+``data.custodes.registry.authorisations`` (:func:`custodes.simulator.registry.registry_document`).
+Of each authority's authorisations in a state, the even-numbered ones cover an offence (a
+suspect search) and the odd-numbered ones none (a missing-person search); their
+``targets`` are the subject refs of the watchlist searched under them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from random import Random
-
-import httpx
 
 from custodes.policy.registry import Authorisation
 
@@ -24,8 +24,6 @@ __all__ = [
     "AUTHORITY_OF",
     "Authority",
     "authorisation_pool",
-    "push_to_opa",
-    "registry_document",
 ]
 
 AUTHORISATION_STATES: tuple[str, ...] = ("granted", "expired", "pending_urgent", "refused")
@@ -67,9 +65,10 @@ def authorisation_pool(seed: int, epoch: datetime, per_state: int = 2) -> dict[s
                     kind=authority.kind,
                     authority=authority.name,
                     requested_at=requested,
-                    targets=[f"wl-{code}-{seed}-{rng.randint(1, 500):04d}"],
+                    targets=sorted({f"subj-{code}-{seed}-{rng.randint(1, 500):04d}" for _ in range(rng.randint(1, 3))}),
                     camera_ids=cameras,
-                    offence={"category": rng.choice(ANNEX_II_OFFENCES), "max_sentence_years": rng.choice([5, 10, 15])},
+                    offence={"category": rng.choice(ANNEX_II_OFFENCES), "max_sentence_years": rng.choice([5, 10, 15])}
+                    if n % 2 == 0 else None,
                 )
                 pool[state].append(Authorisation(**{**fields, **_timing(state, requested, rng)}))
     return pool
@@ -86,19 +85,3 @@ def _timing(state: str, requested: datetime, rng: Random) -> dict:
     if state == "pending_urgent":
         return dict(state="pending", urgent_start_at=requested - timedelta(hours=rng.randint(0, 1)))
     return dict(state="refused")
-
-
-def registry_document(authorisations: Iterable[Authorisation]) -> dict:
-    """The registry as OPA reads it: ``{"authorisations": {id: record}}``."""
-    return {"authorisations": {a.id: a.to_opa() for a in authorisations}}
-
-
-def push_to_opa(opa_url: str, authorisations: Iterable[Authorisation], timeout_s: float = 5.0) -> None:
-    """PUT each authorisation at ``data.custodes.registry.authorisations[id]`` (others stay).
-
-    For an OPA that no gate feeds: a running gate mirrors the registry topic into OPA and
-    replaces the whole registry document on its next change. Raises ``httpx.HTTPError``.
-    """
-    with httpx.Client(base_url=opa_url, timeout=timeout_s) as client:
-        for a in authorisations:
-            client.put(f"/v1/data/custodes/registry/authorisations/{a.id}", json=a.to_opa()).raise_for_status()

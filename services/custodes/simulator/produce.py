@@ -165,7 +165,8 @@ def send_stream(sink: Sink, messages: Iterable[Message], *, rate: float, count: 
 def simulate(settings: Settings, options: Options, sink: Sink, *, count: int | None = None,
              duration_s: float | None = None, registry: bool = True, console: Console | None = None,
              label: str = "simulating") -> Report:
-    """Send the authorisations (if ``registry``) and then the event stream of ``options`` through ``sink``."""
+    """Send the registry records (if ``registry``: deployments, watchlists, authorisations) and then the event
+    stream of ``options`` through ``sink``."""
     simulation = Simulation(settings, options)
     return send_stream(sink, simulation.events(), rate=options.rate, count=count, duration_s=duration_s,
                        preamble=simulation.registry_messages() if registry else (), console=console, label=label)

@@ -6,7 +6,8 @@ of the policy packs, so a run compares the two (``allow:match``, ``allow:no_matc
 ``allow`` for a 1:N search, or ``deny:<why>``). Every value is from the vocabulary of
 REQUIREMENTS.md section 1. :data:`SCENARIOS` are SIM registrations (1:1);
 :data:`CAMERA_SCENARIOS` are camera faces (1:N), each tied to an authorisation of a given
-state (``custodes.simulator.authorisations``) or to none.
+state (``custodes.simulator.authorisations``) or to none, and to its jurisdiction's
+deployment record (``custodes.simulator.registry``) unless the scenario is about its absence.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class CameraScenario:
     site_types: tuple[str, ...] = ("public_space", "transport")
     authorisation: str | None = "granted"
     annex_ii_offence: bool | None = True
+    deployment: bool = True
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -116,28 +118,34 @@ SCENARIOS: tuple[Scenario, ...] = (
              occurred_before_mandate=True),
 )
 
-_AUTHORISED = ("DE", "FR", "GB", "US-WA")
+_LIVE = ("GB", "US-WA")  # live identification enabled by law (GB-01, US-WA-03)
+_EU = ("DE", "FR")  # no national law enables live identification (EU-08); post-identification under EU-16/EU-19
 
 CAMERA_SCENARIOS: tuple[CameraScenario, ...] = (
-    CameraScenario("cam_live_authorised_suspect", 10, "camera_face", "allow", _AUTHORISED),
-    CameraScenario("cam_live_authorised_missing_person", 5, "camera_face", "allow", _AUTHORISED,
+    CameraScenario("cam_live_authorised_suspect", 8, "camera_face", "allow", _LIVE),
+    CameraScenario("cam_live_authorised_missing_person", 4, "camera_face", "allow", _LIVE,
                    purpose="victim_or_missing_person_search", annex_ii_offence=None),
-    CameraScenario("cam_live_urgent_pending", 4, "camera_face", "allow", _AUTHORISED,
-                   purpose="imminent_threat_prevention", authorisation="pending_urgent", annex_ii_offence=None),
-    CameraScenario("cam_live_expired_authorisation", 4, "camera_face", "deny:authorisation_expired", _AUTHORISED,
+    CameraScenario("cam_post_authorised_suspect", 4, "camera_face", "allow", _EU, use_case="post_identification"),
+    CameraScenario("cam_post_urgent_pending", 3, "camera_face", "allow", _EU, use_case="post_identification",
+                   authorisation="pending_urgent"),
+    CameraScenario("cam_live_without_deployment", 3, "camera_face", "deny:missing_deployment_record", _LIVE,
+                   deployment=False),
+    CameraScenario("cam_live_no_enabling_law", 3, "camera_face", "deny:no_enabling_law", _EU),
+    CameraScenario("cam_live_expired_authorisation", 3, "camera_face", "deny:authorisation_expired", _EU,
                    authorisation="expired"),
-    CameraScenario("cam_live_refused_authorisation", 3, "camera_face", "deny:authorisation_refused", _AUTHORISED,
-                   authorisation="refused"),
-    CameraScenario("cam_live_offence_not_annex_ii", 3, "camera_face", "deny:offence_not_annex_ii", ("DE", "FR")),
+    CameraScenario("cam_live_refused_authorisation", 3, "camera_face", "deny:authorisation_refused",
+                   (*_EU, "US-WA"), authorisation="refused"),
+    CameraScenario("cam_live_offence_not_annex_ii", 3, "camera_face", "deny:offence_not_annex_ii", _EU,
+                   annex_ii_offence=False),
     CameraScenario("cam_private_retail_portland", 3, "camera_face", "deny:private_use_banned", ("US-OR-portland",),
                    requester_type="private", site_types=("retail",), authorisation=None, purpose="public_security",
                    annex_ii_offence=None),
     CameraScenario("cam_city_police_san_francisco", 2, "camera_face", "deny:city_ban", ("US-CA-san_francisco",),
                    use_case="post_identification", authorisation=None),
-    CameraScenario("cam_emotion_at_work", 2, "camera_face", "deny:emotion_recognition_at_work", ("DE", "FR"),
+    CameraScenario("cam_emotion_at_work", 2, "camera_face", "deny:emotion_recognition_at_work", _EU,
                    use_case="emotion_recognition", purpose="employee_attendance", requester_type="employer",
                    site_types=("workplace",), authorisation=None, annex_ii_offence=None),
-    CameraScenario("cam_biometric_categorisation", 2, "camera_face", "deny:biometric_categorisation", ("DE", "FR"),
+    CameraScenario("cam_biometric_categorisation", 2, "camera_face", "deny:biometric_categorisation", _EU,
                    use_case="biometric_categorisation", purpose="marketing", requester_type="private",
                    site_types=("retail",), authorisation=None, annex_ii_offence=None),
 )

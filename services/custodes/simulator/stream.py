@@ -9,11 +9,16 @@ Contract:
   ``bad_input`` satisfies the event contract; a ``bad_input`` message breaks it on purpose
   (:mod:`custodes.simulator.badinput`) and is expected to be dead-lettered
   (``reject:<reason code>``);
-- camera face events (1:N) join the mix only with ``Options.camera_topic``; each refers to
-  an authorisation of :meth:`Simulation.authorisations` in the state its scenario names
-  (granted, expired, pending with an urgent start, refused) or to none;
-- :meth:`Simulation.registry_messages` are those authorisations, for the compacted registry
-  topic (key = authorisation id).
+- camera face events (1:N) join the mix unless ``Options.cameras`` is false, on the
+  settings' camera topic (or ``Options.camera_topic``); each refers to an authorisation of
+  :meth:`Simulation.authorisations` in the state its scenario names (granted, expired,
+  pending with an urgent start, refused) or to none, searches the watchlist of that
+  authorisation (``custodes.simulator.registry``), and names its jurisdiction's deployment
+  record unless its scenario is about a missing one; the case's offence is the one the
+  authorisation covers (Annex II scenarios) or one outside Annex II;
+- :meth:`Simulation.registry_messages` are the deployments, watchlists and authorisations,
+  in that order, for the compacted registry topics (key = record id); a stream sends them
+  first (:func:`custodes.simulator.produce.simulate`).
 """
 
 from __future__ import annotations
@@ -38,14 +43,15 @@ from custodes.events import (
 )
 from custodes.events.sim_factory import sim_event
 from custodes.events.vocabulary import DocumentType, LivenessMethod
-from custodes.policy.registry import Authorisation
+from custodes.policy.registry import Authorisation, Deployment, Watchlist
 from custodes.settings import Settings
 from custodes.simulator.authorisations import ANNEX_II_OFFENCES, AUTHORITY_OF, authorisation_pool
 from custodes.simulator.badinput import BAD_INPUTS, EXPECTED_REJECTION, corrupt
 from custodes.simulator.faces import FaceSet
+from custodes.simulator.registry import deployment_pool, watchlist_of, watchlist_pool
 from custodes.simulator.scenarios import CAMERA_SCENARIOS, JURISDICTIONS, PLACES, SCENARIOS, CameraScenario, Scenario
 
-__all__ = ["DEFAULT_EPOCH", "Message", "Options", "Simulation", "event_message"]
+__all__ = ["DEFAULT_EPOCH", "REGISTRY_KINDS", "Message", "Options", "Simulation", "event_message"]
 
 DEFAULT_EPOCH = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 DOCUMENT_TYPES: tuple[DocumentType, ...] = get_args(DocumentType)
@@ -55,6 +61,7 @@ ORGANISATIONS = {"private": ("quickloans-ltd", "corner-electronics", "mall-secur
 OTHER_OFFENCES = ("fraud", "shoplifting", "tax_evasion")
 
 Event = SimRegistrationEvent | CameraFaceEvent
+REGISTRY_KINDS = frozenset({"deployment", "watchlist", "authorisation"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class Options:
     bad_kinds: tuple[str, ...] = BAD_INPUTS
     scenarios: tuple[Scenario, ...] = SCENARIOS
     camera_scenarios: tuple[CameraScenario, ...] = CAMERA_SCENARIOS
+    cameras: bool = True
     camera_topic: str | None = None
     max_side: int | None = 640
 
@@ -83,7 +91,7 @@ class Options:
             raise ValueError(f"bad_kinds must be a non-empty subset of {', '.join(BAD_INPUTS)}")
 
     def mix(self) -> tuple[Scenario | CameraScenario, ...]:
-        return self.scenarios + (self.camera_scenarios if self.camera_topic else ())
+        return self.scenarios + (self.camera_scenarios if self.cameras else ())
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,11 @@ class Message:
     def event_id(self) -> str:
         return self.key.decode()
 
+    @property
+    def is_registry(self) -> bool:
+        """A registry record sent before the events, not an event."""
+        return self.kind in REGISTRY_KINDS
+
 
 class Simulation:
     """The stream for ``options`` under ``settings`` (topics and test images)."""
@@ -119,6 +132,9 @@ class Simulation:
         self.faces = FaceSet(settings.images_dir / "face_recognition", options.max_side,
                              settings.state_dir / "simulator")
         self._authorisations = authorisation_pool(options.seed, options.epoch)
+        self._deployments = deployment_pool(options.seed, options.epoch, PLACES)
+        self._watchlists = watchlist_pool(options.seed, self.authorisations())
+        self._camera_topic = options.camera_topic or self.topics.camera_faces
         self._mix = list(options.mix())
         self._weights = [s.weight for s in self._mix]
 
@@ -126,14 +142,27 @@ class Simulation:
         """Every authorisation of the run, state by state (:data:`AUTHORISATION_STATES` order)."""
         return [a for pool in self._authorisations.values() for a in pool]
 
+    def deployments(self) -> list[Deployment]:
+        """One complete deployment record per camera jurisdiction."""
+        return list(self._deployments)
+
+    def watchlists(self) -> list[Watchlist]:
+        """One watchlist per authorisation, listing its targets."""
+        return list(self._watchlists)
+
     def registry_messages(self) -> list[Message]:
-        """The authorisations as registry records (JSON value, key = id)."""
+        """The deployments, watchlists and authorisations as registry records (JSON value, key = id)."""
+        records: list[tuple[str, str, Deployment | Watchlist | Authorisation, str]] = [
+            *((self.topics.registry_deployments, "deployment", d, "deployment") for d in self._deployments),
+            *((self.topics.registry_watchlists, "watchlist", w, "watchlist") for w in self._watchlists),
+            *((self.topics.registry_authorisations, "authorisation", a, f"authorisation_{a.state}")
+              for a in self.authorisations()),
+        ]
         return [
-            Message(index=-1, topic=self.topics.registry_authorisations, key=a.id.encode(),
-                    value=a.model_dump_json().encode(), headers=_headers("authorisation"), kind="authorisation",
-                    scenario=f"authorisation_{a.state}", jurisdiction="", requester_type="", site_type="",
-                    consent=False, expected="registry")
-            for a in self.authorisations()
+            Message(index=-1, topic=topic, key=record.id.encode(), value=record.model_dump_json().encode(),
+                    headers=_headers(kind), kind=kind, scenario=scenario, jurisdiction="", requester_type="",
+                    site_type="", consent=False, expected="registry")
+            for topic, kind, record, scenario in records
         ]
 
     def events(self, limit: int | None = None) -> Iterator[Message]:
@@ -148,7 +177,7 @@ class Simulation:
         occurred = self.options.epoch + timedelta(seconds=index / self.options.rate)
         event: Event
         if isinstance(scenario, CameraScenario):
-            event, topic = self._camera_face(index, occurred, scenario, rng), self.options.camera_topic or ""
+            event, topic = self._camera_face(index, occurred, scenario, rng), self._camera_topic
             authorisation = scenario.authorisation
         else:
             event, topic = self._sim_registration(index, occurred, scenario, rng), self.topics.sim_registrations
@@ -199,18 +228,23 @@ class Simulation:
         authorisation = None
         if scenario.authorisation is not None:
             authority = AUTHORITY_OF[code].name
+            covers_offence = scenario.annex_ii_offence is not None
             authorisation = rng.choice([a for a in self._authorisations[scenario.authorisation]
-                                        if a.authority == authority])
+                                        if a.authority == authority and (a.offence is not None) == covers_offence])
         camera_id = (rng.choice(authorisation.camera_ids) if authorisation
                      else f"cam-{code.lower()}-{rng.randint(1, 40):03d}")
         photo = rng.choice(self.faces.genuine_pairs + self.faces.impostor_pairs)[0]
         if scenario.annex_ii_offence is None:
             offence = None
+        elif scenario.annex_ii_offence and authorisation is not None and authorisation.offence is not None:
+            offence = {"category": authorisation.offence.category,
+                       "max_sentence_years": int(authorisation.offence.max_sentence_years or 0)}
         else:
             category = rng.choice(ANNEX_II_OFFENCES if scenario.annex_ii_offence else OTHER_OFFENCES)
             offence = {"category": category, "max_sentence_years": rng.choice([5, 8, 10, 15])}
         org = place.police if scenario.requester_type == "law_enforcement" else rng.choice(
             ORGANISATIONS[scenario.requester_type])
+        identification = scenario.use_case.endswith("identification")
         return CameraFaceEvent.model_validate({
             "event_id": f"cam-{seed}-{index:06d}",
             "occurred_at": occurred,
@@ -227,8 +261,9 @@ class Simulation:
             "case": {"ref": f"case-{code.lower()}-{seed}-{rng.randint(1, 9999):04d}", "offence": offence}
             if offence else None,
             "authorisation_ref": authorisation.id if authorisation else None,
-            "deployment_id": f"dep-{code.lower()}-{seed}",
-            "watchlist_id": f"wl-{code.lower()}-{seed}" if scenario.use_case.endswith("identification") else None,
+            "deployment_id": f"dep-{code.lower()}-{seed}" if scenario.deployment else None,
+            "watchlist_id": None if not identification else (
+                watchlist_of(authorisation) if authorisation else f"wl-{code.lower()}-{seed}"),
         })
 
 

@@ -35,7 +35,7 @@ class Summary:
         for d in deliveries:
             m = d.message
             summary.bytes += d.size
-            if m.kind == "authorisation":
+            if m.is_registry:
                 summary.registry += 1
                 continue
             summary.events += 1
