@@ -3,16 +3,21 @@
 A deterministic generator builds realistic requests: the 100 scenario requests
 (``policies/scenarios``), many variations of them (every jurisdiction, use case, purpose,
 requester and site type, with and without mandate, consent, authorisation, case and
-deployment record, times around every effective date, malformed values) and SIM
-registrations as the simulator's mix produces them (``custodes.policy.inputs``). The
-scenarios' registries are merged into one (ids made unique per scenario).
+deployment record, times around every effective date, malformed values), SIM registrations
+as the simulator's mix produces them (``custodes.policy.inputs.sim_registration_input``) and
+camera faces as the simulator's camera mix and the gate make them (``camera_face_input``,
+with the simulator's authorisations, watchlists and deployment records). The scenarios'
+registries are merged into one (ids made unique per scenario). The golden file keeps the
+requests, the registry and the decisions, so it does not depend on the generator.
 
-    .venv/bin/python benchmarks/policy_golden.py            # check the bundle against the golden file
-    .venv/bin/python benchmarks/policy_golden.py --record   # (re)record it (only when decisions may change)
+    .venv/bin/python benchmarks/policy_golden.py            # check policies/ against the golden file
+    .venv/bin/python benchmarks/policy_golden.py --record   # (re)record it: only when decisions may change
 
 The check evaluates ``data.custodes.batch.decisions`` and, for every request on its own,
 ``data.custodes.decision`` with input ``{"request": r}``; both must give byte-identical
-(canonical JSON) decision documents to the golden file. Exit 1 on any difference.
+(canonical JSON) decision documents to the golden file. Exit 1 on any difference. The file
+was recorded with the bundle before the batch was optimised; ``bench_mix`` gives the
+benchmarks' request mixes (``benchmarks/policy_eval.py``).
 """
 
 from __future__ import annotations
@@ -89,7 +94,8 @@ def sim_requests(n: int, seed: int = 0) -> list[dict]:
             "site": {"type": site, "camera_id": None, "signage": None,
                      "outlet_id": f"outlet-{code.lower()}-{rng.randint(1, 250):03d}"},
             "subject": {"age": rng.randint(16, 85),
-                        "consent": {"kind": rng.choice(("explicit", "written", "separate")), "id": f"consent-{event_id}"}
+                        "consent": {"kind": rng.choice(("explicit", "written", "separate")),
+                                    "id": f"consent-{event_id}"}
                         if consent else {"kind": None, "id": None}},
             "authorisation_id": None,
             "case": None,
@@ -100,6 +106,96 @@ def sim_requests(n: int, seed: int = 0) -> list[dict]:
             "deployment": None,
         })
     return out
+
+
+def camera_requests(n: int, seed: int = 0) -> tuple[list[dict], dict]:
+    """Camera faces (1:N) as the simulator's camera mix makes them and the gate turns them into
+    inputs (``custodes.policy.inputs.camera_face_input``), and the registry they are judged with
+    (the simulator's authorisations, their watchlists and the deployment records)."""
+    from custodes.simulator.authorisations import ANNEX_II_OFFENCES, AUTHORITY_OF, authorisation_pool
+    from custodes.simulator.registry import deployment_pool, registry_document, watchlist_of, watchlist_pool
+    from custodes.simulator.scenarios import CAMERA_SCENARIOS, PLACES
+
+    pool = authorisation_pool(seed, EPOCH)
+    authorisations = [a for state in pool.values() for a in state]
+    deployments = {d.id: d.to_opa() for d in deployment_pool(seed, EPOCH, PLACES)}
+    registry = registry_document(authorisations, (), watchlist_pool(seed, authorisations))
+    organisations = {"private": ("quickloans-ltd", "corner-electronics"), "employer": ("acme-logistics",)}
+    other_offences = ("fraud", "shoplifting", "tax_evasion")
+    weights = [s.weight for s in CAMERA_SCENARIOS]
+    out = []
+    for index in range(n):
+        rng = Random(f"policy-golden/camera/{seed}/{index}")
+        scenario = rng.choices(CAMERA_SCENARIOS, weights)[0]
+        code = rng.choice(scenario.jurisdictions)
+        authorisation = None
+        if scenario.authorisation is not None:
+            covers = scenario.annex_ii_offence is not None
+            authority = AUTHORITY_OF[code].name
+            authorisation = rng.choice([a for a in pool[scenario.authorisation]
+                                        if a.authority == authority and (a.offence is not None) == covers])
+        camera_id = (rng.choice(authorisation.camera_ids) if authorisation
+                     else f"cam-{code.lower()}-{rng.randint(1, 40):03d}")
+        if scenario.annex_ii_offence is None:
+            offence = None
+        elif scenario.annex_ii_offence and authorisation is not None and authorisation.offence is not None:
+            offence = {"category": authorisation.offence.category,
+                       "max_sentence_years": int(authorisation.offence.max_sentence_years or 0)}
+        else:
+            offence = {"category": rng.choice(ANNEX_II_OFFENCES if scenario.annex_ii_offence else other_offences),
+                       "max_sentence_years": rng.choice([5, 8, 10, 15])}
+        requester = scenario.requester_type
+        org = PLACES[code].police if requester == "law_enforcement" else rng.choice(organisations[requester])
+        identification = scenario.use_case.endswith("identification")
+        out.append({
+            "id": f"cam-{seed}-{index:06d}",
+            "time": _iso(EPOCH + timedelta(seconds=index / 20.0)),
+            "jurisdiction": code,
+            "use_case": scenario.use_case,
+            "purpose": scenario.purpose,
+            "requester": {"org": org, "type": requester},
+            "site": {"type": rng.choice(scenario.site_types), "camera_id": camera_id, "signage": rng.random() < 0.8},
+            "subject": {"age": None, "consent": {"kind": None, "id": None}},
+            "authorisation_id": authorisation.id if authorisation else None,
+            "case": {"ref": f"case-{code.lower()}-{seed}-{rng.randint(1, 9999):04d}", "offence": offence}
+            if offence else None,
+            "source": None,
+            "legal_mandate": None,
+            "alternative_offered": False,
+            "exigent": False,
+            "deployment": deployments.get(f"dep-{code.lower()}-{seed}") if scenario.deployment else None,
+            "watchlist_id": None if not identification else (
+                watchlist_of(authorisation) if authorisation else f"wl-{code.lower()}-{seed}"),
+        })
+    return out, registry
+
+
+BENCH_MIXES = ("traffic", "sim", "camera", "diverse")
+
+
+def bench_mix(n: int = 500, kind: str = "traffic") -> tuple[list[dict], dict]:
+    """A fixed batch of ``n`` requests for the benchmarks, and the registry they are judged with.
+
+    ``traffic`` (the default, what the gate sees from the simulator): SIM registrations and
+    camera faces, 2:1 as the simulator's weights give them, shuffled; ``sim``: SIM
+    registrations only (the gate throughput benchmark's traffic); ``camera``: camera faces
+    only; ``diverse``: the scenario requests and random variations of them (every
+    jurisdiction, path and effective date; far more varied than real traffic).
+    """
+    bases, registry = scenario_requests()
+    cameras, camera_registry = camera_requests(n if kind == "camera" else n // 3, seed=7)
+    for section in ("authorisations", "watchlists"):
+        registry[section].update(camera_registry.get(section, {}))
+    if kind == "sim":
+        requests = sim_requests(n, seed=7)
+    elif kind == "camera":
+        requests = cameras
+    elif kind == "diverse":
+        requests = (bases + variations(bases, registry, n, seed=7))[:n]
+    else:
+        requests = sim_requests(n - len(cameras), seed=7) + cameras
+    Random("policy-golden/bench").shuffle(requests)
+    return requests, registry
 
 
 def scenario_requests() -> tuple[list[dict], dict]:
@@ -115,7 +211,8 @@ def scenario_requests() -> tuple[list[dict], dict]:
                 new = f"{key}~{n}"
                 renamed[(kind, key)] = new
                 registry[kind][new] = record
-        if isinstance(request.get("authorisation_id"), str) and ("authorisations", request["authorisation_id"]) in renamed:
+        authorisation_id = request.get("authorisation_id")
+        if isinstance(authorisation_id, str) and ("authorisations", authorisation_id) in renamed:
             request["authorisation_id"] = renamed[("authorisations", request["authorisation_id"])]
         if isinstance(request.get("watchlist_id"), str) and ("watchlists", request["watchlist_id"]) in renamed:
             request["watchlist_id"] = renamed[("watchlists", request["watchlist_id"])]
@@ -218,7 +315,10 @@ def malformed() -> list:
 def golden_set() -> tuple[list, dict]:
     """The requests the golden file holds, and the registry they are judged with."""
     bases, registry = scenario_requests()
-    requests = bases + variations(bases, registry, 1500) + sim_requests(600) + malformed()
+    cameras, camera_registry = camera_requests(500)
+    for kind in ("authorisations", "watchlists"):
+        registry[kind].update(camera_registry.get(kind, {}))
+    requests = bases + variations(bases, registry, 1500) + sim_requests(600) + cameras + malformed()
     return requests, registry
 
 

@@ -43,3 +43,13 @@ test_batch_is_undefined_without_a_list if {
 	not batch.decisions with input as {"requests": {"a": _sim}}
 	not batch.decisions with input as {"request": _sim}
 }
+
+test_batch_judges_jurisdiction_specific_rules_with_each_request_as_input if {
+	hit := {"rank": 1, "reason": {"code": "local_rule", "requirement": "KE-01", "legal_ref": "x", "message": "m"}}
+	local := {"ke": {"deny": {hit}}}
+	decisions := batch.decisions with input as {"requests": _requests} with data.custodes.rules.local as local
+	[d.allow | some d in decisions] == [false, false, false]
+	every i, request in _requests {
+		decisions[i] == decision with input as {"request": request} with data.custodes.rules.local as local
+	}
+}

@@ -27,7 +27,7 @@ allow if rules.allowed
 default decision_id := "dec-without-request" # regal ignore:rule-name-repeats-package
 
 # regal ignore:rule-name-repeats-package
-decision_id := sprintf("dec-%s", [substring(crypto.sha256(json.marshal(input.request)), 0, 32)])
+decision_id := rules.decision_id(input.request)
 
 # METADATA
 # title: policy_revision

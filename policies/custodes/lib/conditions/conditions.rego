@@ -62,6 +62,62 @@ _field("devices", request) := request.site.device
 _field("consent_kinds", request) := request.subject.consent.kind
 
 # METADATA
+# title: fields
+# description: |
+#   The request's values of the list conditions, by condition name; an empty set where
+#   the request has none (no JSON value is a set, so no accepted list holds it).
+fields(request) := {
+	"use_cases": object.get(request, "use_case", set()),
+	"requester_types": object.get(request, ["requester", "type"], set()),
+	"site_types": object.get(request, ["site", "type"], set()),
+	"purposes": object.get(request, "purpose", set()),
+	"sources": object.get(request, "source", set()),
+	"devices": object.get(request, ["site", "device"], set()),
+	"consent_kinds": object.get(request, ["subject", "consent", "kind"], set()),
+}
+
+# METADATA
+# title: field_conditions
+# description: The list conditions (those `fields` gives a value for).
+field_conditions := {"use_cases", "requester_types", "site_types", "purposes", "sources", "devices", "consent_kinds"}
+
+# METADATA
+# title: simple
+# description: |
+#   `when` is an object of list conditions only, each a list: it holds exactly when every
+#   field is in its list (holds needs no more).
+simple(when) if {
+	is_object(when)
+	every condition, accepted in when {
+		condition in field_conditions
+		is_array(accepted)
+	}
+}
+
+# METADATA
+# title: holds
+# description: |
+#   `met` for a request given as its fields (fields), has_mandate and exigent value
+#   (object.get(request, "exigent", false)): the same conditions, read off those, so the
+#   result can be shared by requests that agree on them.
+holds(when, fields, mandate, exigent) if {
+	every condition, accepted in when {
+		_holds_for(condition, accepted, fields, mandate, exigent)
+	}
+}
+
+_holds_for(condition, accepted, fields, _, _) if {
+	is_array(accepted)
+	fields[condition] in accepted
+}
+
+_holds_for("legal_mandate", true, _, true, _)
+
+_holds_for("legal_mandate", false, _, false, _)
+
+_holds_for("exigent", accepted, _, _, exigent) if exigent == accepted
+
+# METADATA
 # title: has_mandate
 # description: The request names a legal mandate (a non-blank reference).
 has_mandate(request) if {

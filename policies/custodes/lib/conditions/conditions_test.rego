@@ -79,3 +79,45 @@ test_condition_names_cover_the_matched_fields if {
 	"devices" in conditions.names
 	"legal_mandate" in conditions.names
 }
+
+_whens := [
+	{}, {"use_cases": ["live_identification"]}, {"use_cases": ["identity_verification"]},
+	{"site_types": ["retail"], "devices": ["user_owned"]}, {"consent_kinds": ["written", "explicit"]},
+	{"legal_mandate": true}, {"legal_mandate": false}, {"exigent": true}, {"exigent": false},
+	{"colour": ["blue"]}, {"use_cases": "live_identification"}, {"legal_mandate": "yes"}, {"use_cases": []},
+	[], ["use_cases"], {"exigent"},
+]
+
+_requests := [
+	_request,
+	object.remove(_request, {"site", "legal_mandate", "exigent"}),
+	object.union(_request, {"legal_mandate": " ", "exigent": false, "subject": {"consent": {"kind": null}}}),
+	{},
+]
+
+_met(when, request) if {
+	conditions.met(when, request)
+} else := false
+
+_holds(when, request) if {
+	conditions.holds(when, conditions.fields(request), _mandate(request), object.get(request, "exigent", false))
+} else := false
+
+_mandate(request) if {
+	conditions.has_mandate(request)
+} else := false
+
+test_holds_is_met_read_off_the_fields if {
+	every when in _whens {
+		every request in _requests {
+			_holds(when, request) == _met(when, request)
+		}
+	}
+}
+
+test_simple_when_is_an_object_of_lists if {
+	conditions.simple({"use_cases": ["x"], "site_types": []})
+	not conditions.simple({"use_cases": "x"})
+	not conditions.simple({"legal_mandate": true})
+	not conditions.simple(["use_cases"])
+}

@@ -12,10 +12,12 @@ package custodes.lib.result
 # title: reason
 # description: A reason from the calling rule's METADATA (custom.code, requirement, legal_ref) and a message.
 reason(chain, message) := {
-	"code": _custom(chain).code,
-	"requirement": _custom(chain).requirement,
-	"legal_ref": _custom(chain).legal_ref,
+	"code": custom.code,
+	"requirement": custom.requirement,
+	"legal_ref": custom.legal_ref,
 	"message": message,
+} if {
+	custom := chain[0].annotations.custom
 }
 
 # METADATA
@@ -25,14 +27,17 @@ reason(chain, message) := {
 #   custom.citations give its legal reference. A requirement missing from the citations
 #   still denies, and says so in legal_ref (the metadata test keeps that from happening).
 cite(chain, requirement, message) := {
-	"code": _custom(chain).code,
+	"code": custom.code,
 	"requirement": requirement,
-	"legal_ref": object.get(_custom(chain), ["citations", requirement], sprintf(
-		"%s is not declared in the METADATA citations of rule %q",
-		[requirement, _custom(chain).code],
-	)),
+	"legal_ref": _legal_ref(custom, requirement),
 	"message": message,
+} if {
+	custom := chain[0].annotations.custom
 }
+
+_legal_ref(custom, requirement) := custom.citations[requirement] if {
+	is_object(custom.citations)
+} else := sprintf("%s is not declared in the METADATA citations of rule %q", [requirement, custom.code])
 
 # METADATA
 # title: hit
@@ -40,5 +45,3 @@ cite(chain, requirement, message) := {
 #   What rules emit: a reason with the rank of the layer that produced it (0 = platform,
 #   then layers outermost first), so the decision lists reasons in layer order.
 hit(rank, reason) := {"rank": rank, "reason": reason}
-
-_custom(chain) := chain[0].annotations.custom

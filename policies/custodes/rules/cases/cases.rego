@@ -17,15 +17,31 @@ import data.custodes.rules.context
 #   citations:
 #     EU-16: EU AI Act Art 26(10) (targeted search tied to a specific offence)
 #     EU-19: Law Enforcement Directive (EU) 2016/680 Art 10; CJEU C-205/21 (strict necessity, case by case)
-deny contains hit if {
-	some item in context.active.cases
-	missing := [need | some need in item.entry.need; not _has(context.request, need)]
+missing_case(items, named) := {hit |
+	some item in items
+	missing := [need | some need in item.entry.need; not need in named]
 	count(missing) > 0
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: the request names no case %s",
 		[item.layer.code, concat(" or ", missing)],
 	)))
 }
+
+# METADATA
+# title: denials
+# description: |
+#   The hits of this template's rule for a request's facts (custodes.rules.context.facts_of):
+#   the rule is given what the request's case names (a reference, an offence), so OPA
+#   works it out once for requests alike.
+denials(facts) := missing_case(object.get(facts.active, "cases", set()), {need |
+	some need in ["ref", "offence"]
+	_has(facts.request, need)
+})
+
+# METADATA
+# title: deny
+# description: The hits of `denials` for input.request.
+deny := denials(context.facts)
 
 _has(request, "ref") if {
 	is_string(request.case.ref)

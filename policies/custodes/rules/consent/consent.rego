@@ -6,7 +6,6 @@
 #   it; optionally, a guardian's consent below an age.
 package custodes.rules.consent
 
-import data.custodes.lib.conditions
 import data.custodes.lib.result
 import data.custodes.rules.context
 
@@ -20,15 +19,15 @@ import data.custodes.rules.context
 #     US-IL-02: 740 ILCS 14/15(b) (BIPA written release)
 #     US-TX-01: Tex. Bus. & Com. Code §503.001(b)
 #     CN-02: CAC/MPS face recognition Measures (2025); PIPL Art 29 (separate consent)
-deny contains hit if {
-	some item in context.active.consent
-	not _consented(item.entry, context.request)
-	not _replaced_by_mandate(item.entry, context.request)
+missing_consent(items, kind, mandate) := {hit |
+	some item in items
+	not kind in item.entry.consent_kinds
+	not _replaced_by_mandate(item.entry, mandate)
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: consent of kind %v required%s; got %v",
 		[
 			item.layer.code, item.entry.consent_kinds, _or_mandate(item.entry),
-			object.get(context.request, ["subject", "consent", "kind"], null),
+			_or_null(kind),
 		],
 	)))
 }
@@ -40,26 +39,45 @@ deny contains hit if {
 #   code: guardian_consent_missing
 #   citations:
 #     CN-02: CAC/MPS face recognition Measures (2025); PIPL Art 31 (guardian consent under 14)
-deny contains hit if {
-	age := context.request.subject.age
+guardian_consent_missing(items, age, by_guardian, mandate) := {hit |
 	is_number(age)
-	object.get(context.request, ["subject", "consent", "by_guardian"], null) != true
-	some item in context.active.consent
+	by_guardian != true
+	some item in items
 	age < item.entry.guardian_below_age
-	not _replaced_by_mandate(item.entry, context.request)
+	not _replaced_by_mandate(item.entry, mandate)
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: a subject aged %v needs a guardian's consent (under %v)",
 		[item.layer.code, age, item.entry.guardian_below_age],
 	)))
 }
 
-_consented(entry, request) if request.subject.consent.kind in entry.consent_kinds
-
-_replaced_by_mandate(entry, request) if {
-	entry.mandate_replaces_consent == true
-	conditions.has_mandate(request)
+# METADATA
+# title: denials
+# description: |
+#   The hits of this template's rules for a request's facts (custodes.rules.context.facts_of):
+#   each rule is given what it reads of the request (consent kind as the condition field,
+#   mandate, age, by_guardian), so OPA works it out once for requests alike.
+denials(facts) := missing_consent(items, facts.fields.consent_kinds, facts.mandate) | guardian_consent_missing(
+	items,
+	object.get(facts.request, ["subject", "age"], null),
+	object.get(facts.request, ["subject", "consent", "by_guardian"], null),
+	facts.mandate,
+) if {
+	items := object.get(facts.active, "consent", set())
 }
+
+# METADATA
+# title: deny
+# description: The hits of `denials` for input.request.
+deny := denials(context.facts)
+
+_replaced_by_mandate(entry, true) if entry.mandate_replaces_consent == true
 
 default _or_mandate(_) := ""
 
 _or_mandate(entry) := " or a legal mandate" if entry.mandate_replaces_consent == true
+
+# The consent kind as the request states it (the condition field is an empty set where it states none).
+_or_null(kind) := null if {
+	kind == set()
+} else := kind

@@ -20,35 +20,45 @@ _day_ns := 86400000000000
 
 _combining := packs.vocabulary.obligations
 
-_exempted contains item.entry.exempts if {
-	some item in context.active.obligations
+# The obligations entries active for a request (a term the requests alike share, so the
+# functions of it below are worked out once for them).
+_obligations(facts) := object.get(facts.active, "obligations", set())
+
+_exempted(obligations) := {item.entry.exempts |
+	some item in obligations
 	is_string(item.entry.exempts)
 }
 
-_exempt contains item if {
-	some item in context.active.obligations
+_exempt(obligations) := {item |
+	some item in obligations
 	item.entry.exemptible == true
-	item.entry.requirement in _exempted
+	item.entry.requirement in _exempted(obligations)
 }
 
-_applicable := context.active.obligations - _exempt
+_applicable(obligations) := obligations - _exempt(obligations)
 
-_contributions contains {"name": name, "value": value} if {
-	some item in _applicable
+_set_contributions(obligations) := {{"name": name, "value": value} |
+	some item in _applicable(obligations)
 	some name, value in object.get(item.entry, "set", {})
 }
 
-_contributions contains {"name": "retain_until", "value": time.format(until)} if {
-	some item in _applicable
-	until := min(_until_candidates(item.entry.retain_until, context.request, context.event_ns))
+_contributions(facts) := union({
+	_set_contributions(obligations),
+	{{"name": "retain_until", "value": time.format(until)} |
+		some item in _retaining(obligations)
+		until := min(_until_candidates(item.entry.retain_until, facts.request, facts.event_ns))
+	},
+	{{"name": "authorisation_deadline", "value": time.format(deadline)} |
+		some deadline in authorisations.deadlines_of(facts)
+	},
+	# Templates enrolled or captured for one use case never serve another (REQUIREMENTS.md section 3).
+	{{"name": "purpose_lock", "value": use_case} | use_case := facts.request.use_case},
+}) if {
+	obligations := _obligations(facts)
 }
 
-_contributions contains {"name": "authorisation_deadline", "value": time.format(deadline)} if {
-	some deadline in authorisations.deadlines
-}
-
-# Templates enrolled or captured for one use case never serve another (REQUIREMENTS.md section 3).
-_contributions contains {"name": "purpose_lock", "value": context.request.use_case}
+# The applicable entries that set a retention date.
+_retaining(obligations) := {item | some item in _applicable(obligations); item.entry.retain_until}
 
 _until_candidates(rule, request, now) := {until |
 	some kind in {"after_event_years", "purpose_end", "after_purpose_end_days"}
@@ -67,9 +77,9 @@ _purpose_end(request, _) := time.parse_rfc3339_ns(request.purpose_end)
 
 _purpose_end(request, now) := now if object.get(request, "purpose_end", null) == null
 
-_combined[name] := value if {
-	some name in {c.name | some c in _contributions}
-	values := [c.value | some c in _contributions; c.name == name]
+_combined(contributions) := {name: value |
+	some name in {c.name | some c in contributions}
+	values := [c.value | some c in contributions; c.name == name]
 	value := _combine(_combining[name], values)
 }
 
@@ -83,29 +93,73 @@ _combine("union", values) := sort({x | some value in values; some x in value})
 
 _combine("earliest", values) := time.format(min({time.parse_rfc3339_ns(v) | some v in values}))
 
-_merged := object.union(object.get(packs.platform.defaults, context.mode, {}), _combined)
+_merged(mode, combined) := object.union(object.get(packs.platform.defaults, mode, {}), combined)
 
-_retain_until_ns contains time.parse_rfc3339_ns(_combined.retain_until)
+_retain_until_ns(combined, now) := {ns | ns := time.parse_rfc3339_ns(combined.retain_until)} | {ns |
+	is_string(combined.retain_until)
+	ns := now + (combined.retain_days * _day_ns)
+}
 
-_retain_until_ns contains context.event_ns + (_combined.retain_days * _day_ns) if is_string(_combined.retain_until)
+# METADATA
+# title: on_allow_of
+# description: |
+#   The obligations of an allowed request, from its facts (retain_until replaces
+#   retain_days when a layer sets a date).
+on_allow_of(facts) := _static_on_allow(obligations, facts.fields.use_cases, context.mode_of(facts.request)) if {
+	# Most requests: no authorisation, no retention date: nothing that depends on the
+	# request beyond its entries and use case.
+	not facts.active.authorisations
+	obligations := _obligations(facts)
+	count(_retaining(obligations)) == 0
+	not _sets_retention(obligations)
+} else := _on_allow(
+	context.mode_of(facts.request),
+	_combined(_contributions(facts)),
+	object.get(facts, "event_ns", null),
+)
 
-_retain_until := time.format(min(_retain_until_ns)) if is_string(_combined.retain_until)
+_static_on_allow(obligations, use_case, mode) := _merged(mode, _combined(_set_contributions(obligations) | {
+# Templates enrolled or captured for one use case never serve another (REQUIREMENTS.md section 3).
+{"name": "purpose_lock", "value": use_case} |
+	use_case != set()
+}))
+
+_sets_retention(obligations) if {
+	some item in _applicable(obligations)
+	is_object(item.entry.set)
+	"retain_until" in object.keys(item.entry.set)
+}
+
+_retain_until(combined, now) := time.format(min(_retain_until_ns(combined, now))) if is_string(combined.retain_until)
+
+_on_allow(mode, combined, now) := object.union(
+	object.remove(_merged(mode, combined), {"retain_days"}),
+	{"retain_until": until},
+) if {
+	until := _retain_until(combined, now)
+}
+
+_on_allow(mode, combined, now) := _merged(mode, combined) if not _retain_until(combined, now)
 
 # METADATA
 # title: on_allow
-# description: The obligations of an allowed request (retain_until replaces retain_days when a layer sets a date).
+# description: The obligations of input.request if allowed (see on_allow_of).
 # scope: document
-on_allow := object.union(object.remove(_merged, {"retain_days"}), {"retain_until": _retain_until}) if _retain_until
+on_allow := on_allow_of(context.facts)
 
-on_allow := _merged if not _retain_until
+# METADATA
+# title: on_deny_of
+# description: Duties that survive a denial (a refused authorisation means deleting what was derived under it).
+# scope: document
+default on_deny_of(_) := {}
+
+on_deny_of(facts) := {"delete_outputs": true} if authorisations.is_refused(facts)
 
 # METADATA
 # title: on_deny
-# description: Duties that survive a denial (a refused authorisation means deleting what was derived under it).
+# description: The duties that survive a denial of input.request (see on_deny_of).
 # scope: document
-default on_deny := {}
-
-on_deny := {"delete_outputs": true} if authorisations.refused
+on_deny := on_deny_of(context.facts)
 
 # METADATA
 # title: Obligation the platform cannot combine
@@ -116,11 +170,34 @@ on_deny := {"delete_outputs": true} if authorisations.refused
 #   code: unknown_obligation
 #   requirement: CUSTODES-01
 #   legal_ref: custodes policies/README.md CUSTODES-01 (fail closed)
-deny contains hit if {
-	some contribution in _contributions
-	not _combining[contribution.name]
+denials(facts) := {hit |
+	some name in (_unknown_set_names(_obligations(facts)) | _unknown_other_names(facts))
 	hit := result.hit(0, result.reason(rego.metadata.chain(), sprintf(
 		"obligation %v has no combining rule in the vocabulary",
-		[contribution.name],
+		[name],
 	)))
 }
+
+# The names the entries set without a combining rule in the vocabulary.
+_unknown_set_names(obligations) := {contribution.name |
+	some contribution in _set_contributions(obligations)
+	not _combining[contribution.name]
+}
+
+# The other names contributed without one: looked up in the vocabulary first, so the
+# contributions are worked out only when one of them is unknown.
+_unknown_other_names(facts) := {name |
+	some name in _unknown_fixed
+	some contribution in _contributions(facts)
+	contribution.name == name
+}
+
+_unknown_fixed contains name if {
+	some name in ["retain_until", "authorisation_deadline", "purpose_lock"]
+	not _combining[name]
+}
+
+# METADATA
+# title: deny
+# description: The hits of `denials` for input.request.
+deny := denials(context.facts)

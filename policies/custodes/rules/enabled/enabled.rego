@@ -12,7 +12,10 @@ import data.custodes.rules.context
 
 # METADATA
 # title: A layer enables this use
-# description: An `enabled` entry in force at the event time covers the request.
+# description: |
+#   An `enabled` entry in force at the event time covers the request: the hits for the
+#   request's active `enabled` entries and its summary (context.summary_of). A function of
+#   just what it reads, so OPA works it out once for requests alike.
 # custom:
 #   code: use_enabled
 #   citations:
@@ -32,10 +35,20 @@ import data.custodes.rules.context
 #     CN-04: CAC/MPS face recognition Measures Art 13; PIPL Art 26 (public security)
 #     KE-01: Kenya SIM-card registration regulations 2015 (check current text); Data Protection Act 2019
 #     NG-01: NCC SIM-registration regulations and NIN-SIM policy (check current texts); NDPA 2023
-permit contains hit if {
-	some item in context.active.enabled
+use_enabled(items, summary) := {hit |
+	some item in items
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: %s is enabled",
-		[item.layer.code, context.summary],
+		[item.layer.code, summary],
 	)))
 }
+
+# METADATA
+# title: permits
+# description: The hits of the rules that permit a request, from its facts (custodes.rules.context.facts_of).
+permits(facts) := use_enabled(object.get(facts.active, "enabled", set()), facts.summary)
+
+# METADATA
+# title: permit
+# description: The hits of `permits` for input.request.
+permit := permits(context.facts)

@@ -13,7 +13,10 @@ import data.custodes.rules.context
 
 # METADATA
 # title: A layer prohibits this use
-# description: A `bans` entry in force covers the request and none of its exceptions holds.
+# description: |
+#   A `bans` entry in force covers the request and none of its exceptions holds: the hits
+#   for the request's active `bans` entries, condition fields, mandate and exigent value
+#   (the exceptions' conditions, conditions.holds) and summary.
 # custom:
 #   code: prohibited_use
 #   citations:
@@ -30,16 +33,29 @@ import data.custodes.rules.context
 #     CN-06: PIPL Art 26
 #     KE-01: Kenya SIM-card registration regulations 2015 (check current text); Data Protection Act 2019
 #     NG-01: NCC SIM-registration regulations and NIN-SIM policy (check current texts); NDPA 2023
-deny contains hit if {
-	some item in context.active.bans
-	not _excepted(item.entry, context.request)
+prohibited_use(items, fields, mandate, exigent, summary) := {hit |
+	some item in items
+	not _excepted(item.entry, fields, mandate, exigent)
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: %s (%s)",
-		[item.layer.code, item.entry.why, context.summary],
+		[item.layer.code, item.entry.why, summary],
 	)))
 }
 
-_excepted(entry, request) if {
+# METADATA
+# title: denials
+# description: The hits of this template's rules for a request's facts (custodes.rules.context.facts_of).
+denials(facts) := prohibited_use(
+	object.get(facts.active, "bans", set()), facts.fields, facts.mandate, facts.exigent,
+	facts.summary,
+)
+
+# METADATA
+# title: deny
+# description: The hits of `denials` for input.request.
+deny := denials(context.facts)
+
+_excepted(entry, fields, mandate, exigent) if {
 	some exception in object.get(entry, "except", [])
-	conditions.met(exception, request)
+	conditions.holds(exception, fields, mandate, exigent)
 }

@@ -22,10 +22,10 @@ import data.custodes.rules.context
 #     GB-05: ICO Opinion on the use of live facial recognition by law enforcement (2019); DPA 2018 s.35, s.42, s.64
 #     US-WA-01: RCW 43.386.020 (accountability report)
 #     CN-02: CAC/MPS face recognition Measures (2025); PIPL Art 55-56 (impact assessment)
-deny contains hit if {
-	some item in context.active.records
-	not _waived(item.entry, context.request)
-	missing := [field | some field in item.entry.fields; not _present(context.request, field)]
+missing_deployment_record(items, mandate, deployment) := {hit |
+	some item in items
+	not _waived(item.entry, mandate)
+	missing := [field | some field in item.entry.fields; not _present(deployment, field)]
 	count(missing) > 0
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: the deployment record lacks %s",
@@ -40,29 +40,49 @@ deny contains hit if {
 #   code: stale_deployment_record
 #   citations:
 #     US-WA-01: RCW 43.386.020 (report updated every two years)
-deny contains hit if {
-	some item in context.active.records
+stale_deployment_record(items, deployment, now) := {hit |
+	some item in items
 	rule := item.entry.max_age
-	not _fresh(rule, context.request, context.event_ns)
+	not _fresh(rule, deployment, now)
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: %s %v is missing or older than %v years at the event time",
-		[item.layer.code, rule.field, object.get(context.request, ["deployment", rule.field], null), rule.years],
+		[item.layer.code, rule.field, _property(deployment, rule.field), rule.years],
 	)))
 }
 
-_waived(entry, request) if {
-	entry.unless_mandate == true
-	conditions.has_mandate(request)
+# METADATA
+# title: denials
+# description: |
+#   The hits of this template's rules for a request's facts (custodes.rules.context.facts_of):
+#   each rule is given what it reads (mandate, deployment record, event time), so OPA works
+#   it out once for requests alike.
+denials(facts) := missing_deployment_record(items, facts.mandate, deployment) | stale_deployment_record(
+	items, deployment,
+	facts.event_ns,
+) if {
+	items := object.get(facts.active, "records", set())
+	deployment := object.get(facts.request, "deployment", null)
 }
 
-_present(request, field) if {
-	value := request.deployment[field]
+# METADATA
+# title: deny
+# description: The hits of `denials` for input.request.
+deny := denials(context.facts)
+
+_waived(entry, true) if entry.unless_mandate == true
+
+_present(deployment, field) if {
+	value := deployment[field]
 	is_string(value)
 	trim_space(value) != ""
 }
 
-_fresh(rule, request, now) if {
-	dated := conditions.date_ns(request.deployment[rule.field])
+_fresh(rule, deployment, now) if {
+	dated := conditions.date_ns(deployment[rule.field])
 	dated <= now
 	time.add_date(dated, rule.years, 0, 0) >= now
 }
+
+_property(deployment, name) := object.get(deployment, name, null) if {
+	is_object(deployment)
+} else := null

@@ -6,7 +6,6 @@
 #   show prominent signs at the site.
 package custodes.rules.safeguards
 
-import data.custodes.lib.conditions
 import data.custodes.lib.result
 import data.custodes.rules.context
 
@@ -17,10 +16,10 @@ import data.custodes.rules.context
 #   code: no_alternative_offered
 #   citations:
 #     CN-03: CAC/MPS face recognition Measures Art 10 (check)
-deny contains hit if {
-	object.get(context.request, "alternative_offered", null) != true
-	some item in context.active.alternatives
-	not _waived(item.entry, context.request)
+no_alternative_offered(items, alternative_offered, mandate) := {hit |
+	alternative_offered != true
+	some item in items
+	not _waived(item.entry, mandate)
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: no method without face recognition was offered",
 		[item.layer.code],
@@ -34,16 +33,42 @@ deny contains hit if {
 #   code: signage_missing
 #   citations:
 #     CN-04: CAC/MPS face recognition Measures Art 13; PIPL Art 26 (prominent signs)
-deny contains hit if {
-	object.get(context.request, ["site", "signage"], null) != true
-	some item in context.active.signage
+signage_missing(items, signage, camera) := {hit |
+	signage != true
+	some item in items
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: site %v has no prominent face-recognition signs",
-		[item.layer.code, object.get(context.request, ["site", "camera_id"], null)],
+		[item.layer.code, camera],
 	)))
 }
 
-_waived(entry, request) if {
-	entry.unless_mandate == true
-	conditions.has_mandate(request)
-}
+# METADATA
+# title: denials
+# description: |
+#   The hits of this template's rules for a request's facts (custodes.rules.context.facts_of):
+#   each rule is given what it reads of the request, so OPA works it out once for requests alike.
+denials(facts) := alternatives(facts) | signage(facts)
+
+# METADATA
+# title: alternatives
+# description: The hits of no_alternative_offered for a request's facts.
+alternatives(facts) := no_alternative_offered(
+	object.get(facts.active, "alternatives", set()),
+	object.get(facts.request, "alternative_offered", null), facts.mandate,
+)
+
+# METADATA
+# title: signage
+# description: The hits of signage_missing for a request's facts.
+signage(facts) := signage_missing(
+	object.get(facts.active, "signage", set()),
+	object.get(facts.request, ["site", "signage"], null),
+	object.get(facts.request, ["site", "camera_id"], null),
+)
+
+# METADATA
+# title: deny
+# description: The hits of `denials` for input.request.
+deny := denials(context.facts)
+
+_waived(entry, true) if entry.unless_mandate == true

@@ -7,22 +7,17 @@
 #   outlet in CN), and only once the mandate is in force.
 package custodes.rules.sim
 
-import data.custodes.lib.conditions
 import data.custodes.lib.result
 import data.custodes.rules.context
 
-_sim_request if context.request.use_case == "sim_registration_verification"
-
-_mandates contains {"layer": layer, "entry": entry} if {
-	_sim_request
-	some layer in context.layers
-	some entry in object.get(layer.pack, "sim_mandate", [])
+# The mandates (the layers' sim_mandate entries, dates parsed) in force at ns.
+_in_force(mandates, ns) := {item |
+	some item in mandates
+	ns >= item.from
+	not _ended(item, ns)
 }
 
-_in_force contains item if {
-	some item in _mandates
-	conditions.in_force(item.entry, context.event_ns)
-}
+_ended(item, ns) if ns >= item.until
 
 # METADATA
 # title: Only a telecom operator may verify a SIM registration
@@ -33,9 +28,8 @@ _in_force contains item if {
 #     CN-01: MIIT notice on real-name registration of telephone users (2019)
 #     KE-01: Kenya SIM-card registration regulations 2015 (check current text)
 #     NG-01: NCC SIM-registration regulations and NIN-SIM policy (check current texts)
-deny contains hit if {
-	some item in _in_force
-	requester := object.get(context.request, ["requester", "type"], null)
+requester_not_telecom_operator(in_force, requester) := {hit |
+	some item in in_force
 	requester != "telecom_operator"
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: requester type %v is not a telecom operator",
@@ -52,9 +46,9 @@ deny contains hit if {
 #     CN-01: MIIT notice on real-name registration of telephone users (2019); PIPL Art 13(3)
 #     KE-01: Kenya SIM-card registration regulations 2015 (check current text); Data Protection Act 2019 s.30
 #     NG-01: NCC SIM-registration regulations and NIN-SIM policy (check current texts); NDPA 2023 s.25
-deny contains hit if {
-	not conditions.has_mandate(context.request)
-	some item in _in_force
+missing_legal_mandate(in_force, mandate) := {hit |
+	not mandate
+	some item in in_force
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: no legal_mandate reference on the request",
 		[item.layer.code],
@@ -70,9 +64,8 @@ deny contains hit if {
 #     CN-01: MIIT notice on real-name registration of telephone users (2019) (purpose lock)
 #     KE-01: Kenya SIM-card registration regulations 2015 (check current text); Data Protection Act 2019 s.25(c)
 #     NG-01: NCC SIM-registration regulations and NIN-SIM policy (check current texts); NDPA 2023 s.24(1)(b)
-deny contains hit if {
-	some item in _in_force
-	purpose := object.get(context.request, "purpose", null)
+purpose_not_permitted(in_force, purpose) := {hit |
+	some item in in_force
 	purpose != "sim_registration"
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: purpose %v is not covered by the SIM-registration mandate",
@@ -87,10 +80,9 @@ deny contains hit if {
 #   code: site_not_permitted
 #   citations:
 #     CN-01: MIIT notice on real-name registration of telephone users (2019) (physical outlets)
-deny contains hit if {
-	some item in _in_force
+site_not_permitted(in_force, site) := {hit |
+	some item in in_force
 	sites := item.entry.site_types
-	site := object.get(context.request, ["site", "type"], null)
 	not site in sites
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: site type %v is not covered by the mandate (%v)",
@@ -107,11 +99,43 @@ deny contains hit if {
 #     CN-01: MIIT notice on real-name registration of telephone users (in force 2019-12-01)
 #     KE-01: Kenya SIM-card registration regulations 2015 (check current text)
 #     NG-01: NCC SIM-registration regulations and NIN-SIM policy (check current texts)
-deny contains hit if {
-	some item in _mandates
-	context.event_ns < time.parse_rfc3339_ns(item.entry.effective_from)
+mandate_not_in_force(mandates, ns, event_time) := {hit |
+	some item in mandates
+	ns < item.from
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: event at %v precedes the mandate's effective date %v",
-		[item.layer.code, context.request.time, item.entry.effective_from],
+		[item.layer.code, event_time, item.entry.effective_from],
 	)))
 }
+
+# METADATA
+# title: denials
+# description: |
+#   The hits of this template's rules for a request's facts (custodes.rules.context.facts_of),
+#   none unless it is a SIM registration judged at an RFC 3339 time: each rule is given what
+#   it reads (the mandates in force, requester type, mandate, purpose, site type, time), so
+#   OPA works it out once for requests alike.
+denials(facts) := _denials(
+	facts.mandates, facts.event_ns, object.get(facts.request, "time", null), facts.mandate,
+	[
+		object.get(facts.request, ["requester", "type"], null), object.get(facts.request, "purpose", null),
+		object.get(facts.request, ["site", "type"], null),
+	],
+) if {
+	facts.request.use_case == "sim_registration_verification"
+} else := set()
+
+_denials(mandates, ns, event_time, mandate, [requester, purpose, site]) := union({
+	requester_not_telecom_operator(in_force, requester),
+	missing_legal_mandate(in_force, mandate),
+	purpose_not_permitted(in_force, purpose),
+	site_not_permitted(in_force, site),
+	mandate_not_in_force(mandates, ns, event_time),
+}) if {
+	in_force := _in_force(mandates, ns)
+}
+
+# METADATA
+# title: deny
+# description: The hits of `denials` for input.request.
+deny := denials(context.facts)

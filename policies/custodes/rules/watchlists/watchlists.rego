@@ -17,26 +17,40 @@ import data.custodes.rules.context
 #   code: watchlist_not_approved
 #   citations:
 #     GB-01: Bridges v South Wales Police [2020] EWCA Civ 1058; College of Policing APP on LFR (watchlist criteria)
-deny contains hit if {
-	some item in context.active.watchlists
-	some problem in _problems(item.entry, context.request, object.get(registry, "watchlists", {}))
+watchlist_not_approved(items, id) := {hit |
+	some item in items
+	some problem in _problems(item.entry, id, object.get(registry, "watchlists", {}))
 	hit := result.hit(item.layer.rank, result.cite(rego.metadata.chain(), item.entry.requirement, sprintf(
 		"%s: %s",
 		[item.layer.code, problem],
 	)))
 }
 
-_problems(_, request, _) := {"the request names no watchlist_id"} if {
-	not is_string(object.get(request, "watchlist_id", null))
+# METADATA
+# title: denials
+# description: |
+#   The hits of this template's rule for a request's facts (custodes.rules.context.facts_of):
+#   the rule is given the request's watchlist_id, so OPA works it out once for requests alike.
+denials(facts) := watchlist_not_approved(
+	object.get(facts.active, "watchlists", set()),
+	object.get(facts.request, "watchlist_id", null),
+)
+
+# METADATA
+# title: deny
+# description: The hits of `denials` for input.request.
+deny := denials(context.facts)
+
+_problems(_, id, _) := {"the request names no watchlist_id"} if {
+	not is_string(id)
 }
 
-_problems(_, request, watchlists) := {sprintf("watchlist %s is not in the registry", [request.watchlist_id])} if {
-	is_string(request.watchlist_id)
-	not _in_registry(watchlists, request.watchlist_id)
+_problems(_, id, watchlists) := {sprintf("watchlist %s is not in the registry", [id])} if {
+	is_string(id)
+	not _in_registry(watchlists, id)
 }
 
-_problems(entry, request, watchlists) := problems if {
-	id := request.watchlist_id
+_problems(entry, id, watchlists) := problems if {
 	entries := object.get(watchlists[id], "entries", [])
 	uncategorised := count([1 | some e in entries; not object.get(e, "category", null) in entry.categories])
 	unapproved := count([1 | some e in entries; some field in entry.entry_fields; not _present(e, field)])
