@@ -24,19 +24,11 @@ from custodes.audit.service import DLQ_HEADER_PREFIX
 from custodes.audit.store import open_store
 from custodes.audit.tail import fetch_recent, ledger_url
 from custodes.settings import Settings
+from tests.conftest import require_kafka
 
 pytestmark = [pytest.mark.kafka, pytest.mark.clickhouse]
 
-BOOTSTRAP = os.environ.get("CUSTODES_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:39092")
-
-
-def _reachable(bootstrap: str) -> bool:
-    host, _, port = bootstrap.split(",")[0].rpartition(":")
-    try:
-        with socket.create_connection((host, int(port)), timeout=2):
-            return True
-    except OSError:
-        return False
+BOOTSTRAP = Settings().kafka.bootstrap_servers
 
 
 def _free_port() -> int:
@@ -64,11 +56,7 @@ def _record(i: int) -> AuditRecord:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    if not _reachable(BOOTSTRAP):
-        message = f"no Kafka broker at {BOOTSTRAP} (set CUSTODES_KAFKA__BOOTSTRAP_SERVERS or `custodes stack up`)"
-        if os.environ.get("CUSTODES_REQUIRE_STACK") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_kafka(Settings())
     topic = f"custodes.test.audit.{uuid.uuid4().hex[:12]}"
     return Settings(
         state_dir=tmp_path / "state",

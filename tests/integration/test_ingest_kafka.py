@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -30,7 +28,7 @@ from custodes.policy.client import PolicyClient
 from custodes.recognition.errors import FaceRejected, Reason
 from custodes.recognition.service import build_recognition
 from custodes.settings import Settings, Topics
-from custodes.stack.topics import broker_ready, ensure_topics
+from custodes.stack.topics import ensure_topics
 
 pytestmark = pytest.mark.kafka
 
@@ -38,27 +36,6 @@ TIMEOUT_S = 60.0
 HEADERS = [("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), ("binary", b"\xff\xfe\x00")]
 ALLOW = {"allow": True, "decision_id": "d1", "obligations": {"max_fmr": 0.01},
          "reasons": [{"code": "ok", "requirement": "KE-01", "legal_ref": "l", "message": "m"}]}
-
-
-def _kafka_ready(settings: Settings) -> tuple[bool, str]:
-    host, _, port = settings.kafka.bootstrap_servers.split(",")[0].rpartition(":")
-    try:
-        socket.create_connection((host, int(port)), timeout=2).close()
-    except OSError as exc:
-        return False, f"not reachable: {exc}"
-    return broker_ready(settings)
-
-
-@pytest.fixture(scope="module")
-def kafka(settings: Settings) -> Settings:
-    """Skip (or, under ``make test``, fail) unless the configured Kafka broker answers."""
-    ready, detail = _kafka_ready(settings)
-    if not ready:
-        message = f"Kafka at {settings.kafka.bootstrap_servers} not ready ({detail})"
-        if os.environ.get("CUSTODES_REQUIRE_STACK") == "1":
-            pytest.fail(message)
-        pytest.skip(message + "; set CUSTODES_KAFKA__BOOTSTRAP_SERVERS or start the stack")
-    return settings
 
 
 @pytest.fixture

@@ -96,14 +96,6 @@ def _opa_server(opa: Path, config: dict, workdir: Path, until_exit: bool = False
 
 
 @pytest.fixture(scope="module")
-def opa() -> Path:
-    binary = Settings().tools_dir / "bin" / "opa"
-    if not binary.exists():
-        pytest.fail(f"OPA binary missing at {binary}; run `make install`")
-    return binary
-
-
-@pytest.fixture(scope="module")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[SigningKey, SigningKey]:
     """The key OPA trusts, and another one."""
     return (ensure_keypair(tmp_path_factory.mktemp("trusted")), ensure_keypair(tmp_path_factory.mktemp("other")))

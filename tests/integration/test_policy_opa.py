@@ -14,6 +14,7 @@ from custodes.events.sim_factory import sim_event
 from custodes.policy.client import PolicyClient
 from custodes.policy.inputs import sim_registration_input
 from custodes.policy.scaffold import TEMPLATE_RULES
+from custodes.policy.opa_cli import opa_binary
 from tests.conftest import ROOT, require
 from tests.integration.test_policy_scenarios import packs, rule_codes
 
@@ -25,9 +26,7 @@ REQUIREMENT_ROW = re.compile(r"^\| ([A-Z]{2}(?:-[A-Za-z_]+)*-\d\d) \|", re.M)
 
 
 def _opa(settings, *args: str) -> subprocess.CompletedProcess:
-    binary = settings.tools_dir / "bin" / "opa"
-    if not binary.exists():
-        pytest.fail(f"OPA binary missing at {binary}; run `make install`")
+    binary = opa_binary(settings)  # raises, naming `make install`, when OPA is not installed
     return subprocess.run([str(binary), *args], capture_output=True, text=True, cwd=settings.policies_dir, timeout=120)
 
 

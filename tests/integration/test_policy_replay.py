@@ -64,14 +64,6 @@ def _record(policy_input: dict, decision: dict, minutes: int, revision: str = "c
 
 
 @pytest.fixture(scope="module")
-def opa() -> Path:
-    binary = Settings().tools_dir / "bin" / "opa"
-    if not binary.exists():
-        pytest.fail(f"OPA binary missing at {binary}; run `make install`")
-    return binary
-
-
-@pytest.fixture(scope="module")
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(the bundle that decided, the candidate): the same Rego, one data change."""
     return (tiny_bundle(tmp_path_factory.mktemp("v1"), V1, "tiny-v1"),

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from custodes.policy.scaffold import ScaffoldError, new_jurisdiction
+from custodes.policy.opa_cli import opa_binary
 from custodes.settings import Settings
 from tests.conftest import ROOT
 from tests.integration.test_policy_scenarios import load, mismatches, packs, rule_codes, scenario_files
@@ -33,9 +34,7 @@ def copy(settings: Settings, tmp_path: Path) -> Path:
 
 
 def _opa(settings: Settings, cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    binary = settings.tools_dir / "bin" / "opa"
-    if not binary.exists():
-        pytest.fail(f"OPA binary missing at {binary}; run `make install`")
+    binary = opa_binary(settings)  # raises, naming `make install`, when OPA is not installed
     return subprocess.run([str(binary), *args], capture_output=True, text=True, cwd=cwd, input=stdin, timeout=300)
 
 

@@ -18,6 +18,7 @@ import base64
 import json
 import logging
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -33,6 +34,7 @@ from custodes.audit.emit import parse_or_reject
 from custodes.events import RejectReason
 from custodes.events.deadletter import REASON_HEADER
 from custodes.events.examples import example_payload, tiny_image
+from custodes.events.images import images_by_value
 from custodes.events.registry import CONTRACTS, SCHEMAS
 from custodes.events.schema_export import DEFAULT_ROOT
 from custodes.events.vocabulary import PROHIBITED_LABELS, find_prohibited_field
@@ -59,6 +61,14 @@ def _schema_strategy(node: dict[str, Any], defs: dict[str, Any]) -> st.SearchStr
         if key in node:
             return st.one_of([_schema_strategy(option, defs) for option in node[key]])
     kind = node.get("type")
+    if kind is None and "propertyNames" in node:  # any JSON whose object keys obey propertyNames
+        keys = _schema_strategy(node["propertyNames"], defs)
+        return st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=3)
+                            | st.dictionaries(keys, inner, max_size=3), max_leaves=6)
+    if kind == "string" and "not" in node:
+        refused = re.compile(node["not"]["pattern"])
+        return _schema_strategy({k: v for k, v in node.items() if k != "not"}, defs).filter(
+            lambda text: not refused.search(text))
     if kind == "string":
         if node.get("format") == "date-time":
             offsets = st.sampled_from([UTC, timezone(timedelta(hours=3)), timezone(timedelta(hours=-7, minutes=-30))])
@@ -90,7 +100,8 @@ def _schema_strategy(node: dict[str, Any], defs: dict[str, Any]) -> st.SearchStr
     if kind == "object":
         values = _schema_strategy(node["additionalProperties"], defs) if isinstance(
             node.get("additionalProperties"), dict) else JSON_VALUES
-        return st.dictionaries(st.text(max_size=8), values, max_size=3)
+        keys = _schema_strategy(node["propertyNames"], defs) if "propertyNames" in node else st.text(max_size=8)
+        return st.dictionaries(keys, values, max_size=3)
     assert not node or node.keys() <= {"title", "description", "examples", "default"}, f"unsupported: {node}"
     return JSON_VALUES
 
@@ -107,19 +118,8 @@ def _valid(name: str, version: str) -> st.SearchStrategy[dict[str, Any]]:
     return _schema_strategy(document, document.get("$defs", {}))
 
 
-def _images(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        if node.keys() == {"media_type", "data"}:
-            yield node
-        for value in node.values():
-            yield from _images(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _images(value)
-
-
 def _with_real_images(payload: dict[str, Any]) -> dict[str, Any]:
-    for image in _images(payload):
+    for image in images_by_value(payload):
         image["data"] = base64.b64encode(tiny_image(image["media_type"])).decode()
     return payload
 
@@ -169,12 +169,14 @@ def _consume(name: str, value: bytes) -> tuple[Any, RejectReason | None]:
 
 
 def _expect_agreement(name: str, payload: Any, reason: RejectReason | None) -> None:
-    """Accepted exactly when the schema of the declared version says valid (prohibited keys aside)."""
+    """Accepted exactly when the schema of the declared version says valid; a key naming a prohibited
+    label is refused by both, and by the consumer with its own reason."""
+    version = payload.get("schema_version", "1.0") if isinstance(payload, dict) else None
+    validator = VALIDATORS.get((name, version)) if isinstance(version, str) else None
     if find_prohibited_field(payload) is not None:
         assert reason is RejectReason.PROHIBITED_FIELD
+        assert validator is None or not validator.is_valid(payload), "the schema accepts a prohibited key"
         return
-    version = payload.get("schema_version", "1.0") if isinstance(payload, dict) else None
-    validator = VALIDATORS.get((name, version))
     if validator is None:
         return
     schema_valid = validator.is_valid(payload)
@@ -225,7 +227,7 @@ def _mutate(data: st.DataObject, payload: dict[str, Any]) -> None:
     keys = list(node) if isinstance(node, dict) else list(range(len(node)))
     if kind == "version":
         payload["schema_version"] = data.draw(VERSIONS)
-    elif kind == "image" and (images := list(_images(payload))):
+    elif kind == "image" and (images := list(images_by_value(payload))):
         data.draw(st.sampled_from(images))["data"] = data.draw(GARBAGE_IMAGES)
     elif kind in ("unknown", "prohibited") and isinstance(node, dict):
         node[data.draw(PROHIBITED_KEYS if kind == "prohibited" else st.text(min_size=1, max_size=8))] = (
@@ -238,7 +240,7 @@ def _mutate(data: st.DataObject, payload: dict[str, Any]) -> None:
 
 def _readable_images(payload: Any) -> bool:
     return all(image["data"] == base64.b64encode(tiny_image(image["media_type"])).decode()
-               for image in _images(payload) if image["media_type"] in ("image/jpeg", "image/png"))
+               for image in images_by_value(payload) if image["media_type"] in ("image/jpeg", "image/png"))
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.name}-{e.version}" for e in ENTRIES])

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from custodes.events.examples import example_payload
 from custodes.events.ingest import read
 from custodes.events.registry import CONTRACTS, SCHEMAS
 from custodes.events.schema_export import DEFAULT_ROOT, check_schemas, schema_document, write_schemas
-from custodes.events.vocabulary import find_prohibited_field
+from custodes.events.vocabulary import PROHIBITED_KEY_PATTERN, PROHIBITED_LABELS, find_prohibited_field
 
 ENTRIES = {f"{e.name}-{e.version}": e for e in SCHEMAS}
 
@@ -85,6 +88,7 @@ KEYWORDS = {
     "$schema", "$defs", "$ref", "type", "properties", "required", "additionalProperties", "items", "anyOf", "oneOf",
     "enum", "const", "default", "title", "description", "examples", "minimum", "maximum", "exclusiveMinimum",
     "exclusiveMaximum", "minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "contentEncoding",
+    "propertyNames", "not",
 }
 
 
@@ -98,7 +102,7 @@ def _schema_objects(node: object, path: str = "") -> list[tuple[str, dict]]:
     for key in ("anyOf", "oneOf"):
         for i, sub in enumerate(node.get(key, [])):
             found += _schema_objects(sub, f"{path}/{key}/{i}")
-    for key in ("items", "additionalProperties"):
+    for key in ("items", "additionalProperties", "propertyNames", "not"):
         found += _schema_objects(node.get(key), f"{path}/{key}")
     return found
 
@@ -114,3 +118,15 @@ def test_no_contract_field_is_a_prohibited_label() -> None:
         document = schema_document(entry)
         for definition in [document, *document.get("$defs", {}).values()]:
             assert find_prohibited_field(definition.get("properties", {})) is None, entry
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(
+    st.sampled_from(sorted({word for label in PROHIBITED_LABELS for word in label} | {"predicted", "skin", "x", "2"})),
+    st.text(alphabet="_- .:/0123456789", min_size=1, max_size=2),
+    st.text(max_size=4),
+), min_size=1, max_size=4).map("".join).flatmap(
+    lambda key: st.sampled_from([key, key.upper(), key.title(), key.capitalize(), key.swapcase()])))
+def test_the_schema_pattern_refuses_exactly_the_keys_consumers_refuse(key: str) -> None:
+    """PROHIBITED_KEY_PATTERN (in the schema files) and find_prohibited_field (in consumers) agree."""
+    assert bool(re.search(PROHIBITED_KEY_PATTERN, key)) == (find_prohibited_field({key: 1}) is not None), key

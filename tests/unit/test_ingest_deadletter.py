@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -19,23 +18,15 @@ from faststream.kafka.annotations import KafkaMessage
 from custodes.events import RejectReason, rejection_counts
 from custodes.events.examples import example_payload, tiny_image
 from custodes.events.images import MAX_IMAGE_BYTES
-from custodes.gate.service import build_gate
-from custodes.policy.client import PolicyClient
 from custodes.recognition.errors import FaceRejected, ImageRejected, Reason
 from custodes.recognition.service import build_recognition
 from custodes.settings import Settings
+from tests.unit.gate_harness import through_gate
 
 ALLOW = {"allow": True, "decision_id": "d1", "obligations": {"max_fmr": 0.01},
          "reasons": [{"code": "ok", "requirement": "KE-01", "legal_ref": "l", "message": "m"}]}
 KEY = b"evt-sim-0001"
 HEADERS = {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "producer": "outlet-app/3.2"}
-
-
-def _opa(request: httpx.Request) -> httpx.Response:
-    if request.url.path.endswith("/batch/decisions"):
-        requests = json.loads(request.content)["input"]["requests"]
-        return httpx.Response(200, json={"result": [ALLOW for _ in requests]})
-    return httpx.Response(200, json={"result": ALLOW})
 
 
 def _sim(edit: Callable[[dict[str, Any]], object] = lambda doc: None, version: str = "1.1") -> bytes:
@@ -45,28 +36,7 @@ def _sim(edit: Callable[[dict[str, Any]], object] = lambda doc: None, version: s
 
 
 async def _through_gate(settings: Settings, payloads: list[bytes]) -> dict[str, list]:
-    policy = PolicyClient(settings.opa.model_copy(update={"retries": 0}), transport=httpx.MockTransport(_opa))
-    gate = build_gate(settings, policy)
-    topics = settings.kafka.topics
-    seen: dict[str, list] = {"work": [], "audit": [], "dlq": []}
-
-    @gate.broker.subscriber(topics.recognition_requests)
-    async def _work(body: dict) -> None:
-        seen["work"].append(body)
-
-    @gate.broker.subscriber(topics.audit_records)
-    async def _audit(body: dict) -> None:
-        seen["audit"].append(body)
-
-    @gate.broker.subscriber(f"{topics.sim_registrations}.dlq")
-    async def _dlq(msg: KafkaMessage) -> None:
-        seen["dlq"].append(msg.raw_message)
-
-    async with TestKafkaBroker(gate.broker) as broker:
-        for payload in payloads:
-            await broker.publish(payload, topics.sim_registrations, key=KEY, headers=HEADERS)
-    await policy.close()
-    return seen
+    return await through_gate(settings, ALLOW, payloads, key=KEY, headers=HEADERS)
 
 
 def _reason(record: Any) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import uvicorn
 from aiokafka import AIOKafkaProducer, ConsumerRecord

@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import io
 import warnings
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from PIL import Image
@@ -148,3 +149,15 @@ AnyImage = Annotated[
     Discriminator(_carriage),
 ]
 """An image by value or by reference (an object with ``uri`` is a reference)."""
+
+
+def images_by_value(document: Any) -> Iterator[dict[str, Any]]:
+    """Every image carried by value (``{"media_type": …, "data": …}``) in a JSON document, in order."""
+    if isinstance(document, dict):
+        if document.keys() == {"media_type", "data"}:
+            yield document
+        for value in document.values():
+            yield from images_by_value(value)
+    elif isinstance(document, list):
+        for value in document:
+            yield from images_by_value(value)

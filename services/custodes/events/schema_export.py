@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from custodes.events.registry import SCHEMAS, SchemaEntry
+from custodes.events.vocabulary import PROHIBITED_KEY_PATTERN
 from custodes.settings import PROJECT_ROOT
 
 __all__ = ["DEFAULT_ROOT", "check_schemas", "render", "schema_document", "schema_files", "write_schemas"]
@@ -23,9 +24,64 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_ROOT = PROJECT_ROOT / "schemas"
 
 
+ANY_JSON = "JsonWithoutProhibitedKeys"
+ALLOWED_KEY = "KeyWithoutProhibitedLabel"
+_NO_PROHIBITED_NAMES = {"$ref": f"#/$defs/{ALLOWED_KEY}"}
+_ANNOTATIONS = {"title", "description", "examples", "default"}
+_SCHEMA_MAPS = {"properties", "$defs", "patternProperties", "dependentSchemas"}
+
+
 def schema_document(entry: SchemaEntry) -> dict[str, Any]:
-    """The JSON Schema document of one contract version."""
-    return {"$schema": DIALECT, **entry.model.model_json_schema(mode="validation")}
+    """The JSON Schema document of one contract version.
+
+    Consumers refuse a key naming a prohibited label (race, emotion, …) at any depth
+    (``find_prohibited_field``); the document says so too: every open map gets
+    ``propertyNames: {not: {pattern: PROHIBITED_KEY_PATTERN}}`` and every free-form value refers
+    to ``$defs/JsonWithoutProhibitedKeys``, which applies the same rule at every depth.
+    """
+    document = {"$schema": DIALECT, **entry.model.model_json_schema(mode="validation")}
+    document = _refuse_prohibited_keys(document)
+    if _uses(document, ALLOWED_KEY) or _uses(document, ANY_JSON):
+        document.setdefault("$defs", {})[ALLOWED_KEY] = {
+            "description": "a key naming no prohibited label (race, ethnicity, emotion, …: EU-11, EU-12)",
+            "type": "string", "not": {"pattern": PROHIBITED_KEY_PATTERN},
+        }
+    if _uses(document, ANY_JSON):
+        document["$defs"][ANY_JSON] = {
+            "description": "any JSON value whose objects, at any depth, have no key naming a prohibited label",
+            "propertyNames": _NO_PROHIBITED_NAMES,
+            "additionalProperties": {"$ref": f"#/$defs/{ANY_JSON}"},
+            "items": {"$ref": f"#/$defs/{ANY_JSON}"},
+        }
+    return document
+
+
+def _refuse_prohibited_keys(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_refuse_prohibited_keys(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.keys() <= _ANNOTATIONS:  # a free-form value (pydantic's ``Any``)
+        return {**node, "$ref": f"#/$defs/{ANY_JSON}"}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS:  # name -> schema: the names are not keywords
+            out[key] = {name: _refuse_prohibited_keys(sub) for name, sub in value.items()}
+        elif key in _ANNOTATIONS or not isinstance(value, dict | list):
+            out[key] = value
+        else:
+            out[key] = _refuse_prohibited_keys(value)
+    if out.get("type") == "object" and "properties" not in node:
+        out["propertyNames"] = _NO_PROHIBITED_NAMES
+        if node.get("additionalProperties", True) is True:
+            out["additionalProperties"] = {"$ref": f"#/$defs/{ANY_JSON}"}
+    return out
+
+
+def _uses(node: Any, definition: str) -> bool:
+    if isinstance(node, dict):
+        return node.get("$ref") == f"#/$defs/{definition}" or any(_uses(v, definition) for v in node.values())
+    return isinstance(node, list) and any(_uses(v, definition) for v in node)
 
 
 def render(document: dict[str, Any]) -> str:

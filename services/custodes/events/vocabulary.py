@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 __all__ = [
     "ANNEX_II_OFFENCES",
     "JURISDICTION_PATTERN",
+    "PROHIBITED_KEY_PATTERN",
     "PROHIBITED_LABELS",
     "SLUG_PATTERN",
     "AnnexIIOffence",
@@ -133,12 +134,14 @@ PROHIBITED_LABELS: frozenset[tuple[str, ...]] = frozenset(
 AI Act Art 5(1)(f)-(g)); a key matches when its words contain one of these word sequences."""
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_WORD_SEPARATOR = re.compile(r"[^a-z0-9]+")
+_WORD_SEPARATOR = re.compile(r"[^A-Za-z0-9]+")
 _LONGEST_LABEL = max(len(label) for label in PROHIBITED_LABELS)
 
 
 def _key_words(key: str) -> list[str]:
-    return [w for w in _WORD_SEPARATOR.split(_CAMEL_BOUNDARY.sub("_", key).lower()) if w]
+    """The ASCII words of a key: split at anything not a letter or digit and at lower→upper
+    (``skinColour`` → skin, colour), then lower-cased."""
+    return [w.lower() for w in _WORD_SEPARATOR.split(_CAMEL_BOUNDARY.sub("_", key)) if w]
 
 
 def _is_prohibited(key: str) -> bool:
@@ -148,6 +151,22 @@ def _is_prohibited(key: str) -> bool:
         for width in range(1, _LONGEST_LABEL + 1)
         for start in range(len(words) - width + 1)
     )
+
+
+def _word_pattern(word: str) -> str:
+    # One word of _key_words: an upper-case run then a lower-case run (a lower→upper step splits words).
+    return "(?:" + "|".join(word[:k].upper() + word[k:] for k in range(len(word) + 1)) + ")"
+
+
+_START = r"(?:^|(?<=[^A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))"
+_END = r"(?:$|(?=[^A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))"
+_BETWEEN = r"(?:[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z]))"
+
+PROHIBITED_KEY_PATTERN = _START + "(?:" + "|".join(
+    _BETWEEN.join(_word_pattern(word) for word in label) for label in sorted(PROHIBITED_LABELS)
+) + ")" + _END
+"""A JSON Schema ``pattern`` (unanchored search) matching exactly the keys ``find_prohibited_field``
+refuses; the schema documents carry it as ``propertyNames: {not: {pattern: …}}``."""
 
 
 def _keys(value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from random import Random
 from typing import Any
 
 from pydantic import BaseModel
 
 from custodes.events import RejectReason
-from custodes.events.images import MAX_IMAGE_BYTES
+from custodes.events.images import MAX_IMAGE_BYTES, images_by_value
 
 __all__ = ["BAD_INPUTS", "EXPECTED_REJECTION", "corrupt"]
 
@@ -52,7 +51,7 @@ def corrupt(kind: str, event: BaseModel, rng: Random) -> bytes:
         return raw[: rng.randint(16, len(raw) - 1)]
     doc = json.loads(raw)
     if kind in ("undecodable_image", "oversized_image"):
-        image = rng.choice(list(_images(doc)))
+        image = rng.choice(list(images_by_value(doc)))
         data = base64.b64decode(image["data"])
         broken = data[:512] if kind == "undecodable_image" else data * (MAX_IMAGE_BYTES // len(data) + 1)
         image["data"] = base64.b64encode(broken).decode()
@@ -71,13 +70,3 @@ def corrupt(kind: str, event: BaseModel, rng: Random) -> bytes:
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _images(node: Any) -> Iterator[dict]:
-    """Every image carried by value (``{"media_type", "data"}``), in document order."""
-    if isinstance(node, dict):
-        if {"media_type", "data"} <= node.keys():
-            yield node
-        for value in node.values():
-            yield from _images(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _images(value)
