@@ -7,14 +7,20 @@
 Prints, for each bundle:
   (a) one request    ``opa bench`` on ``data.custodes.decision`` (a SIM registration, and a
                      camera face under an authorisation);
-  (b) batch of N     ``opa bench`` on ``data.custodes.batch.decisions`` with the mix;
+  (b) batch of N     ``opa bench`` on ``data.custodes.batch.decisions`` with the mix (and on
+                     ``data.custodes.batch.judged``, the compact answer the gate asks for, where
+                     the bundle has it);
   (c) HTTP server    the same batch POSTed to a real ``opa run --server`` (loopback, keep-alive,
-                     several rounds): wall time per decision, and how much of it OPA spent
-                     evaluating (``?metrics=true``) versus decoding, encoding and HTTP.
+                     several rounds) at each of those paths: wall time per decision, how much of
+                     it OPA spent evaluating (``?metrics=true``) versus decoding, encoding and
+                     HTTP, the server's CPU time per decision (all its threads, GC included; the
+                     number that counts on a machine shared with Kafka and the gate) and the
+                     answer's size. ``--gogc 100,400`` runs the server once per GOGC value.
 
 The mix (``benchmarks/policy_golden.py`` ``bench_mix``): ``traffic`` (default) is what the gate
 sees from the simulator, SIM registrations and camera faces 2:1; ``sim`` and ``camera`` are each
-alone; ``diverse`` is the scenario requests and random variations of them. Requests and the
+alone; ``diverse`` is the scenario requests and random variations of them; ``alike`` is the gate
+throughput benchmark's requests (one SIM registration, ids and times apart). Requests and the
 registry are generated deterministically, so the numbers are reproducible on a given machine.
 ``opa bench`` reports the fastest of ``--count`` runs (others on the machine slow it down, never
 speed it up). The OPA server uses free loopback ports, never the stack's.
@@ -67,13 +73,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_rounds(bundle: Path, registry: dict, requests: list, rounds: int) -> dict:
-    """POST the batch ``rounds`` times to a fresh OPA server: wall µs/decision and OPA's eval share."""
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds a process has used (Linux ``/proc``; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def http_rounds(bundle: Path, registry: dict, requests: list, rounds: int, paths: list[str],
+                env: dict | None = None) -> dict:
+    """POST the batch ``rounds`` times per path to a fresh OPA server: wall µs/decision, OPA's eval
+    share and the server's CPU µs/decision (all its threads: decoding, evaluating, encoding, GC)."""
     port = free_port()
     server = subprocess.Popen(
         [str(OPA), "run", "--server", "--addr", f"127.0.0.1:{port}", "--bundle", str(bundle), *IGNORE,
          "--skip-version-check", "--log-level", "error"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         for _ in range(200):
@@ -88,23 +105,36 @@ def http_rounds(bundle: Path, registry: dict, requests: list, rounds: int) -> di
         conn.request("PUT", "/v1/data/custodes/registry", json.dumps(registry), headers)
         conn.getresponse().read()
         body = json.dumps({"input": {"requests": requests}}).encode()
-        walls, evals, handlers = [], [], []
-        for i in range(rounds + 2):
-            start = time.perf_counter()
-            conn.request("POST", "/v1/data/custodes/batch/decisions?metrics=true", body, headers)
-            answer = json.loads(conn.getresponse().read())
-            wall = time.perf_counter() - start
-            if len(answer.get("result") or []) != len(requests):
-                raise SystemExit("the server did not answer one decision per request")
-            if i >= 2:  # two warm-up rounds
-                walls.append(wall)
-                evals.append(answer["metrics"].get("timer_rego_query_eval_ns", 0) / 1e9)
-                handlers.append(answer["metrics"].get("timer_server_handler_ns", 0) / 1e9)
         n = len(requests)
-        return {
-            "wall_us": min(walls) / n * 1e6, "wall_median_us": statistics.median(walls) / n * 1e6,
-            "eval_us": min(evals) / n * 1e6, "handler_us": min(handlers) / n * 1e6,
-        }
+        out = {}
+        for path in paths:
+            walls, evals, handlers, sizes = [], [], [], []
+            cpu_start = None
+            for i in range(rounds + 2):
+                if i == 2:  # after two warm-up rounds
+                    cpu_start = _cpu_s(server.pid)
+                start = time.perf_counter()
+                conn.request("POST", f"/v1/data/{path}?metrics=true", body, headers)
+                raw = conn.getresponse().read()
+                wall = time.perf_counter() - start
+                answer = json.loads(raw)
+                result = answer.get("result")
+                entries = result.get("decisions") if isinstance(result, dict) else result
+                if len(entries or []) != n:
+                    raise SystemExit(f"the server did not answer one decision per request at {path}")
+                if i >= 2:
+                    walls.append(wall)
+                    sizes.append(len(raw))
+                    evals.append(answer["metrics"].get("timer_rego_query_eval_ns", 0) / 1e9)
+                    handlers.append(answer["metrics"].get("timer_server_handler_ns", 0) / 1e9)
+            cpu_end = _cpu_s(server.pid)
+            out[path] = {
+                "wall_us": min(walls) / n * 1e6, "wall_median_us": statistics.median(walls) / n * 1e6,
+                "eval_us": min(evals) / n * 1e6, "handler_us": min(handlers) / n * 1e6,
+                "cpu_us": None if cpu_start is None or cpu_end is None else (cpu_end - cpu_start) / rounds / n * 1e6,
+                "answer_bytes": statistics.median(sizes) / n,
+            }
+        return out
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -133,6 +163,7 @@ def measure(label: str, bundle: Path, work: Path, requests: list, registry: dict
     data = work / "registry.json"
     data.write_text(json.dumps({"custodes": {"registry": registry}}))
     n = len(requests)
+    compact = "judged :=" in (bundle / "custodes" / "batch" / "batch.rego").read_text()
     print(f"\n== {label}: {bundle}")
     for name in ("sim", "camera"):
         one = opa_bench(bundle, "data.custodes.decision", paths[name], data, args.count)
@@ -142,12 +173,26 @@ def measure(label: str, bundle: Path, work: Path, requests: list, registry: dict
     print(f"(b) batch of {n} ({args.mix})  opa bench data.custodes.batch.decisions "
           f"{batch['ns'] / n / 1e3:9.1f} µs/decision  {batch['allocs'] / n:8.0f} allocs  "
           f"{batch['bytes'] / n / 1024:7.1f} KiB")
+    if compact:
+        judged = opa_bench(bundle, "data.custodes.batch.judged", paths["batch"], data, args.count)
+        print(f"(b) batch of {n} ({args.mix})  opa bench data.custodes.batch.judged    "
+              f"{judged['ns'] / n / 1e3:9.1f} µs/decision  {judged['allocs'] / n:8.0f} allocs  "
+              f"{judged['bytes'] / n / 1024:7.1f} KiB")
     if args.rounds:
-        served = http_rounds(bundle, registry, requests, args.rounds)
-        print(f"(c) HTTP, batch of {n}, {args.rounds} rounds: {served['wall_us']:.1f} µs/decision "
-              f"(median {served['wall_median_us']:.1f}); OPA evaluating {served['eval_us']:.1f}, "
-              f"handler {served['handler_us']:.1f}, so HTTP/JSON "
-              f"{served['wall_us'] - served['eval_us']:.1f} µs/decision")
+        served_paths = ["custodes/batch/decisions"] + (["custodes/batch/judged"] if compact else [])
+        for gogc in args.gogc or [None]:
+            env = {"GOGC": gogc} if gogc else {}
+            if args.gomaxprocs:
+                env["GOMAXPROCS"] = args.gomaxprocs
+            settings = " ".join(f"{k}={v}" for k, v in env.items())
+            served = http_rounds(bundle, registry, requests, args.rounds, served_paths, env)
+            for path, one in served.items():
+                cpu = "n/a" if one["cpu_us"] is None else f"{one['cpu_us']:.1f}"
+                print(f"(c) HTTP {path.rsplit('/', 1)[-1]:9s} batch of {n}, {args.rounds} rounds{' ' + settings if settings else ''}: "
+                      f"{one['wall_us']:.1f} µs/decision (median {one['wall_median_us']:.1f}); OPA evaluating "
+                      f"{one['eval_us']:.1f}, handler {one['handler_us']:.1f}, so HTTP/JSON "
+                      f"{one['wall_us'] - one['eval_us']:.1f}; OPA CPU {cpu} µs/decision; "
+                      f"{one['answer_bytes']:.0f} B/decision answered")
 
 
 def main() -> int:
@@ -158,6 +203,9 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=500, help="requests per batch (default 500)")
     parser.add_argument("--count", type=int, default=3, help="opa bench runs; the fastest counts (default 3)")
     parser.add_argument("--rounds", type=int, default=10, help="HTTP rounds (0: skip the server)")
+    parser.add_argument("--gogc", type=lambda v: v.split(","), metavar="LIST",
+                        help="run the server once per GOGC value, e.g. 100,400,off (default: the environment's)")
+    parser.add_argument("--gomaxprocs", metavar="N", help="GOMAXPROCS for the server")
     args = parser.parse_args()
     if not OPA.is_file():
         raise SystemExit(f"OPA binary missing at {OPA}; run `make install`")

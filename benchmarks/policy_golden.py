@@ -13,9 +13,10 @@ requests, the registry and the decisions, so it does not depend on the generator
     .venv/bin/python benchmarks/policy_golden.py            # check policies/ against the golden file
     .venv/bin/python benchmarks/policy_golden.py --record   # (re)record it: only when decisions may change
 
-The check evaluates ``data.custodes.batch.decisions`` and, for every request on its own,
-``data.custodes.decision`` with input ``{"request": r}``; both must give byte-identical
-(canonical JSON) decision documents to the golden file. Exit 1 on any difference. The file
+The check evaluates ``data.custodes.batch.decisions``, ``data.custodes.batch.judged`` (the
+compact answer the gate asks for, expanded: each request's document with its decision_id) and,
+for every request on its own, ``data.custodes.decision`` with input ``{"request": r}``; all must
+give byte-identical (canonical JSON) decision documents to the golden file. Exit 1 on any difference. The file
 was recorded with the bundle before the batch was optimised; ``bench_mix`` gives the
 benchmarks' request mixes (``benchmarks/policy_eval.py``).
 """
@@ -170,7 +171,27 @@ def camera_requests(n: int, seed: int = 0) -> tuple[list[dict], dict]:
     return out, registry
 
 
-BENCH_MIXES = ("traffic", "sim", "camera", "diverse")
+BENCH_MIXES = ("traffic", "sim", "camera", "diverse", "alike")
+
+
+def alike_requests(n: int) -> list[dict]:
+    """The gate throughput benchmark's requests (``benchmarks/gate_throughput.py``): one KE SIM
+    registration (``custodes.events.sim_factory.sim_event`` through
+    ``custodes.policy.inputs.sim_registration_input``) repeated with its own event id and a time
+    one second apart from 2026-01-01. They share one decision key: what they cost is the
+    per-request floor (key, decision id, the document's encoding)."""
+    from PIL import Image
+
+    from custodes.events.sim_factory import sim_event
+    from custodes.policy.inputs import sim_registration_input
+
+    epoch = datetime(2026, 1, 1, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        image = Path(tmp) / "face.jpg"
+        Image.new("RGB", (32, 32), (128, 128, 128)).save(image, "JPEG")
+        template = sim_event("bench-0", image, image, occurred_at=epoch)
+    return [sim_registration_input(template.model_copy(update={
+        "event_id": f"bench-{i}", "occurred_at": epoch + timedelta(seconds=i)}))["request"] for i in range(n)]
 
 
 def bench_mix(n: int = 500, kind: str = "traffic") -> tuple[list[dict], dict]:
@@ -180,7 +201,9 @@ def bench_mix(n: int = 500, kind: str = "traffic") -> tuple[list[dict], dict]:
     camera faces, 2:1 as the simulator's weights give them, shuffled; ``sim``: SIM
     registrations only (the gate throughput benchmark's traffic); ``camera``: camera faces
     only; ``diverse``: the scenario requests and random variations of them (every
-    jurisdiction, path and effective date; far more varied than real traffic).
+    jurisdiction, path and effective date; far more varied than real traffic); ``alike``: the
+    gate throughput benchmark's requests, all alike but for id and time (one decision key, so the
+    per-request floor).
     """
     bases, registry = scenario_requests()
     cameras, camera_registry = camera_requests(n if kind == "camera" else n // 3, seed=7)
@@ -190,6 +213,8 @@ def bench_mix(n: int = 500, kind: str = "traffic") -> tuple[list[dict], dict]:
         requests = sim_requests(n, seed=7)
     elif kind == "camera":
         requests = cameras
+    elif kind == "alike":
+        requests = alike_requests(n)
     elif kind == "diverse":
         requests = (bases + variations(bases, registry, n, seed=7))[:n]
     else:
@@ -322,10 +347,25 @@ def golden_set() -> tuple[list, dict]:
     return requests, registry
 
 
-def evaluate(requests: list, registry: dict, bundle: Path = POLICIES, opa: Path = OPA) -> tuple[list, list]:
-    """(batch decisions, single decisions) for ``requests`` under ``registry`` with ``opa eval``."""
+def has_judged(bundle: Path) -> bool:
+    """Whether the bundle has the compact batch answer (``data.custodes.batch.judged``)."""
+    return "judged :=" in (bundle / "custodes" / "batch" / "batch.rego").read_text()
+
+
+def expand(judged: dict) -> list:
+    """``data.custodes.batch.judged`` as ``data.custodes.batch.decisions`` says it: per request its
+    document with its decision_id."""
+    return [{**judged["documents"][index], "decision_id": decision_id} for index, decision_id in judged["decisions"]]
+
+
+def evaluate(requests: list, registry: dict, bundle: Path = POLICIES, opa: Path = OPA) -> dict[str, list]:
+    """The decisions for ``requests`` under ``registry`` with ``opa eval``: ``batch``
+    (``data.custodes.batch.decisions``), ``single`` (``data.custodes.decision`` per request) and,
+    where the bundle has it, ``judged`` (``data.custodes.batch.judged``, expanded)."""
     query = ("batch := data.custodes.batch.decisions; "
              "single := [d | some r in input.requests; d := data.custodes.decision with input as {\"request\": r}]")
+    if has_judged(bundle):
+        query += "; judged := data.custodes.batch.judged"
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "input.json").write_text(json.dumps({"requests": requests}))
         (Path(tmp) / "registry.json").write_text(json.dumps({"custodes": {"registry": registry}}))
@@ -336,8 +376,13 @@ def evaluate(requests: list, registry: dict, bundle: Path = POLICIES, opa: Path 
             capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:
         raise SystemExit(f"opa eval failed: {done.stderr[-2000:]}")
-    bindings = json.loads(done.stdout)["result"][0]["bindings"]
-    return bindings["batch"], bindings["single"]
+    results = json.loads(done.stdout).get("result") or []
+    if not results:
+        raise SystemExit("the batch decisions are undefined")
+    bindings = results[0]["bindings"]
+    if "judged" in bindings:
+        bindings["judged"] = expand(bindings["judged"])
+    return bindings
 
 
 def canonical(value: object) -> str:
@@ -351,7 +396,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.record:
         requests, registry = golden_set()
-        batch, single = evaluate(requests, registry, args.bundle)
+        decided = evaluate(requests, registry, args.bundle)
+        batch, single = decided["batch"], decided["single"]
         differ = [i for i, (b, s) in enumerate(zip(batch, single, strict=True)) if canonical(b) != canonical(s)]
         if differ:
             print(f"batch and single decisions differ at {differ[:10]}; not recorded")
@@ -364,9 +410,9 @@ def main() -> int:
         return 0
     with gzip.open(GOLDEN, "rt", encoding="utf-8") as fh:
         golden = json.load(fh)
-    batch, single = evaluate(golden["requests"], golden["registry"], args.bundle)
+    decided = evaluate(golden["requests"], golden["registry"], args.bundle)
     failures = 0
-    for label, got in (("batch", batch), ("single", single)):
+    for label, got in decided.items():
         if len(got) != len(golden["decisions"]):
             print(f"{label}: {len(got)} decisions, golden has {len(golden['decisions'])}")
             failures += 1
@@ -379,7 +425,7 @@ def main() -> int:
                           f"{canonical(have)}")
     total = len(golden["decisions"])
     print(f"{total} requests: {'all decisions identical' if not failures else f'{failures} differences'}"
-          " (batch and single)")
+          f" ({', '.join(decided)})")
     return 1 if failures else 0
 
 

@@ -71,7 +71,10 @@ class KafkaSettings(_Section):
 class OpaSettings(_Section):
     url: str = "http://127.0.0.1:38181"
     decision_path: str = "custodes/decision"
-    batch_path: str = Field("custodes/batch/decisions", description="many requests judged in one call")
+    batch_path: str = Field(
+        "custodes/batch/judged",
+        description="many requests judged in one call; the compact answer (each distinct decision document once)",
+    )
     timeout_s: float = Field(2.0, description="per HTTP call; a slower answer is a denial")
     retries: int = Field(2, description="extra attempts before denying with policy_unavailable")
     retry_backoff_s: float = 0.2
@@ -79,9 +82,13 @@ class OpaSettings(_Section):
 
 class GateSettings(_Section):
     group_id: str = "custodes-gate"
-    max_batch: int = Field(500, ge=1, le=10_000, description="events judged in one OPA call")
+    max_batch: int = Field(
+        2000, ge=1, le=10_000,
+        description="events consumed at once (offsets committed together); judged in pipelined chunks of opa_chunk",
+    )
     batch_timeout_ms: int = Field(20, ge=1, description="longest wait to fill a batch")
     batching: bool = Field(True, description="False: one OPA call per event (the benchmark's baseline)")
+    opa_chunk: int = Field(500, ge=1, le=10_000, description="events judged in one OPA call")
 
 
 class RecognitionSettings(_Section):

@@ -128,7 +128,7 @@ def _sim(**changes: Any) -> bytes:
 async def running_gate(isolated: Settings) -> AsyncIterator[Settings]:
     policy = PolicyClient(isolated.opa, transport=httpx.MockTransport(lambda request: httpx.Response(
         200, json={"result": [ALLOW] * len(json.loads(request.content)["input"].get("requests", [None]))}
-        if request.url.path.endswith("/batch/decisions") else {"result": ALLOW})))
+        if request.url.path.endswith(("/batch/decisions", "/batch/judged")) else {"result": ALLOW})))
     gate = build_gate(isolated, policy)
     await gate.broker.start()
     try:

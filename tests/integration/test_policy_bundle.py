@@ -7,6 +7,7 @@ names the bundle revision.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import socket
@@ -151,6 +152,33 @@ async def test_signed_bundle_is_served_and_decisions_name_its_revision(
         assert decision.policy_revision == f"custodes@{signed.revision}"
         registry = httpx.put(f"{served.url}/v1/data/custodes/registry", json={"authorisations": {}})
         assert registry.status_code == 204, "the gate must still be able to push the registry beside the bundle"
+
+
+async def test_compact_batch_gives_the_client_the_same_decisions_as_the_full_one(
+        opa: Path, keys: tuple[SigningKey, SigningKey], signed: BuiltBundle, tmp_path: Path) -> None:
+    """decide_many over data.custodes.batch.judged (each distinct document once) and over
+    data.custodes.batch.decisions (one document per request) decides every input alike."""
+    alike = [{"request": {**ALLOW_INPUT["request"], "id": f"evt-{i}", "time": f"2026-03-01T12:00:{i:02d}Z"}}
+             for i in range(20)]
+    others = [{"request": {**ALLOW_INPUT["request"], "id": "evt-x", "legal_mandate": None}},
+              {"request": {**ALLOW_INPUT["request"], "jurisdiction": "XX"}}, {"request": "not-a-request"}, {}]
+    inputs = alike[:10] + others + alike[10:]
+    with _opa_server(opa, server_config(signed.path, keys[0].verification), tmp_path) as served:
+        assert not served.refused, served.log
+        decided = {}
+        for path in ("custodes/batch/judged", "custodes/batch/decisions"):
+            client = PolicyClient(OpaSettings(url=served.url, retries=0, batch_path=path))
+            try:
+                decided[path] = await asyncio.gather(client.decide_many(inputs), client.decide_many(inputs[::-1]))
+            finally:
+                await client.close()
+    (judged, judged_reversed), (full, _) = decided.values()
+    assert [d.model_dump(exclude={"decided_at"}) for d in judged] == [d.model_dump(exclude={"decided_at"}) for d in full]
+    assert [d.decision_id for d in judged_reversed] == [d.decision_id for d in judged[::-1]]
+    assert POLICY_UNAVAILABLE not in {r.code for d in judged for r in d.reasons}
+    assert [d.allow for d in judged[:10]] == [True] * 10 and not any(d.allow for d in judged[10:14])
+    assert len({d.decision_id for d in judged}) == len(inputs)
+    assert {d.policy_revision for d in judged} == {f"custodes@{signed.revision}"}
 
 
 def test_unsigned_bundle_is_refused(opa: Path, keys: tuple[SigningKey, SigningKey], tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ def stand_in_opa(answer: dict | None):
     def handler(request: httpx.Request) -> httpx.Response:
         if answer is None:
             raise httpx.ConnectError("refused", request=request)
-        if request.url.path.endswith("/batch/decisions"):
+        if request.url.path.endswith(("/batch/decisions", "/batch/judged")):
             requests = json.loads(request.content)["input"]["requests"]
             return httpx.Response(200, json={"result": [answer for _ in requests]})
         return httpx.Response(200, json={"result": answer})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -128,3 +129,17 @@ def test_package_exports_are_sorted_and_importable() -> None:
     assert audit.__all__ == sorted(audit.__all__)
     for name in audit.__all__:
         assert getattr(audit, name) is not None
+
+
+def test_trusted_json_is_the_validated_record_as_json() -> None:
+    fields = dict(kind="policy_decision", event_id="evt-9", event_type="sim_registration",
+                  event_time=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), service="custodes.gate", jurisdiction="KE",
+                  allowed=False, reasons=[{"code": "x", "requirement": "KE-01", "legal_ref": "r", "message": "m"}],
+                  obligations={"review_quorum": 2}, outcome="denied", input_sha256=["ab" * 32],
+                  details={"policy_input": {"request": {"id": "evt-9", "time": "2026-01-02T03:04:05Z"}}})
+    fast = AuditRecord.model_validate_json(AuditRecord.trusted_json(**fields))
+    slow = AuditRecord.model_validate(fields)
+    assert fast.record_id == make_record_id("evt-9", "policy_decision")
+    assert fast.model_dump(exclude={"recorded_at"}) == slow.model_dump(exclude={"recorded_at"})
+    assert list(json.loads(AuditRecord.trusted_json(**fields))) == list(AuditRecord.model_fields)  # every field
+    assert abs((fast.recorded_at - datetime.now(UTC)).total_seconds()) < 60

@@ -8,9 +8,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
+from faststream.kafka import TestKafkaBroker
 
 from custodes.events.sim_factory import sim_event
+from custodes.gate.service import build_gate
+from custodes.policy.client import PolicyClient
 from tests.unit.gate_harness import through_gate
 
 REASON = {"code": "c", "requirement": "KE-01", "legal_ref": "l", "message": "m"}
@@ -69,3 +73,39 @@ async def test_invalid_message_is_dead_lettered_with_original_bytes(settings, pa
     assert seen["work"] == []
     assert [a["kind"] for a in seen["audit"]] == ["event_rejected"]
     assert seen["audit"][0]["outcome"] == f"error:{code}"
+
+
+async def test_a_batch_is_judged_in_pipelined_chunks_each_audited_before_its_work(settings, images: Path) -> None:
+    """Five events, chunks of two: three OPA calls; every event audited, and its audit record
+    published before its work; the handler returns (offsets commit) only after all of it."""
+    calls: list[int] = []
+
+    def opa(request: httpx.Request) -> httpx.Response:
+        requests = json.loads(request.content)["input"]["requests"]
+        calls.append(len(requests))
+        answer = {"allow": True, "decision_id": "d", "reasons": [REASON]}
+        return httpx.Response(200, json={"result": {"documents": [answer],
+                                                    "decisions": [[0, f"d-{r['id']}"] for r in requests]}})
+
+    policy = PolicyClient(settings.opa.model_copy(update={"retries": 0}), transport=httpx.MockTransport(opa))
+    gate = build_gate(settings.model_copy(update={"gate": settings.gate.model_copy(update={"opa_chunk": 2})}), policy)
+    topics = settings.kafka.topics
+    timeline: list[tuple[str, str]] = []
+
+    @gate.broker.subscriber(topics.audit_records)
+    async def _audit(body: dict) -> None:
+        timeline.append(("audit", body["event_id"]))
+
+    @gate.broker.subscriber(topics.recognition_requests)
+    async def _work(body: dict) -> None:
+        timeline.append(("work", body["event"]["event_id"]))
+
+    events = [sim_event(f"evt-{i}", images / "obama.jpg", images / "obama2.jpg").model_dump_json().encode()
+              for i in range(5)]
+    async with TestKafkaBroker(gate.broker) as broker:
+        await broker.publish_batch(*events, topic=topics.sim_registrations)
+    await policy.close()
+    assert calls == [2, 2, 1]
+    for i in range(5):
+        assert timeline.index(("audit", f"evt-{i}")) < timeline.index(("work", f"evt-{i}"))
+    assert len(timeline) == 10

@@ -54,7 +54,7 @@ class FakeOpa:
         if request.method == "PUT":
             self.pushed.append(json.loads(request.content))
             return httpx.Response(204)
-        if request.url.path.endswith("/batch/decisions"):
+        if request.url.path.endswith(("/batch/decisions", "/batch/judged")):
             requests = json.loads(request.content)["input"]["requests"]
             self.batches.append(requests)
             return httpx.Response(200, json={"result": [self.judge(r) for r in requests]})

@@ -53,3 +53,55 @@ test_batch_judges_jurisdiction_specific_rules_with_each_request_as_input if {
 		decisions[i] == decision with input as {"request": request} with data.custodes.rules.local as local
 	}
 }
+
+# judged, expanded: each request's document with its decision_id, in order.
+_expanded(judged) := [object.union(judged.documents[i], {"decision_id": id}) | some [i, id] in judged.decisions]
+
+# Requests alike but for id and time (one key), others that differ, and some that are not requests.
+_mixed := array.flatten([
+	[object.union(_sim, {"id": sprintf("evt-alike-%d", [i]), "time": sprintf("2026-11-27T10:00:0%dZ", [i])}) |
+		some i in numbers.range(0, 5)
+	],
+	_requests,
+	[
+		object.union(_sim, {"id": "evt-4", "requester": {"org": "x", "type": "private"}}),
+		object.union(_sim, {"id": "evt-5", "time": "yesterday"}),
+		"not-a-request", 42, null, {},
+	],
+])
+
+test_judged_expands_to_exactly_the_decisions if {
+	judged := batch.judged with input as {"requests": _mixed}
+	count(judged.decisions) == count(_mixed)
+	decisions := batch.decisions with input as {"requests": _mixed}
+	_expanded(judged) == decisions
+}
+
+# (Without jurisdiction-specific packages: with them, every request has its own document.)
+test_judged_documents_have_no_decision_id_and_requests_alike_share_one if {
+	judged := batch.judged with input as {"requests": _mixed} with data.custodes.rules.local as {}
+	count({i | some [i, _] in array.slice(judged.decisions, 0, 6)}) == 1
+	count(judged.documents) < count(_mixed)
+	count({id | some [_, id] in judged.decisions}) == count(_mixed)
+	every document in judged.documents {
+		not "decision_id" in object.keys(document)
+	}
+}
+
+test_judged_of_no_requests_is_empty if {
+	batch.judged == {"documents": [], "decisions": []} with input as {"requests": []}
+}
+
+test_judged_is_undefined_without_a_list if {
+	not batch.judged with input as {"requests": {"a": _sim}}
+	not batch.judged with input as {"request": _sim}
+}
+
+test_judged_expands_to_the_decisions_with_jurisdiction_specific_rules if {
+	hit := {"rank": 1, "reason": {"code": "local_rule", "requirement": "KE-01", "legal_ref": "x", "message": "m"}}
+	local := {"ke": {"deny": {hit}}}
+	judged := batch.judged with input as {"requests": _mixed} with data.custodes.rules.local as local
+	decisions := batch.decisions with input as {"requests": _mixed} with data.custodes.rules.local as local
+	_expanded(judged) == decisions
+	count(judged.documents) == count(_mixed)
+}

@@ -50,6 +50,13 @@ document(request, local) := object.union(
 #   redelivered event gets the same decision id.
 decision_id(request) := sprintf("dec-%.32s", [crypto.sha256(json.marshal(request))])
 
+# METADATA
+# title: decided
+# description: |
+#   The decision document, but its decision_id, of the request a key (context.key_of)
+#   stands for, with `local` as for document: one per key, however many requests share it.
+decided(key, local) := _decided(key, local)
+
 _decided(key, local) := _judged(context.facts_of_key(key), local)
 
 _judged(facts, local) := {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, Literal, get_args
 
 __all__ = [
@@ -144,7 +145,9 @@ def _key_words(key: str) -> list[str]:
     return [w.lower() for w in _WORD_SEPARATOR.split(_CAMEL_BOUNDARY.sub("_", key)) if w]
 
 
+@lru_cache(maxsize=8192)
 def _is_prohibited(key: str) -> bool:
+    """Memoised: messages repeat the same few dozen keys (bounded, as keys are untrusted)."""
     words = _key_words(key)
     return any(
         tuple(words[start:start + width]) in PROHIBITED_LABELS
@@ -181,6 +184,18 @@ def _keys(value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
             pending.extend(((*path, index), item) for index, item in enumerate(node))
 
 
+def _has_prohibited_key(node: Any) -> bool:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if _is_prohibited(str(key)) or (isinstance(value, (dict, list)) and _has_prohibited_key(value)):
+                return True
+    elif isinstance(node, list):
+        return any(isinstance(item, (dict, list)) and _has_prohibited_key(item) for item in node)
+    return False
+
+
 def find_prohibited_field(payload: Any) -> tuple[str | int, ...] | None:
     """The location of the first key in ``payload`` (decoded JSON) that names a prohibited label."""
+    if not _has_prohibited_key(payload):  # the common case, without building paths
+        return None
     return next((path for path, key in _keys(payload) if _is_prohibited(str(key))), None)

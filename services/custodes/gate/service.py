@@ -4,17 +4,20 @@ Contract, per batch of events consumed from an event topic (:class:`Stream`: SIM
 registrations, 1:1; camera faces, 1:N):
 1. invalid bytes → dead letter (original bytes + reason) and an ``event_rejected`` audit
    record; the offset is committed and the gate goes on;
-2. the valid events are judged by OPA in ONE call (``settings.gate.batching``; otherwise one
-   call per event, the benchmark's baseline), against every registry record the gate has
-   folded before; fail closed: no usable answer → every event of the batch is denied
-   ``policy_unavailable``;
+2. the valid events are judged by OPA in chunks of ``settings.gate.opa_chunk``, ONE call per
+   chunk (``settings.gate.batching``; otherwise one call per event, the benchmark's
+   baseline), against every registry record the gate has folded before; fail closed: no
+   usable answer → every event of the chunk is denied ``policy_unavailable``;
 3. every decision is audited (``policy_decision`` record, confirmed by Kafka) BEFORE any
-   work is published;
+   work for its chunk is published;
 4. only on allow is work (the event + the decision with its obligations) published, keyed
    by event id: a ``RecognitionRequest`` for a SIM registration, an ``IdentificationRequest``
    for a camera face.
-Offsets are committed after the handler finishes (at-least-once); a crash in between
-re-runs the batch, and deterministic ids make the ledger keep one record per event.
+The chunks of a batch are pipelined: while OPA judges one chunk and Kafka confirms another's
+records, the gate reads the next, so OPA, Kafka and the gate work at once. The handler
+returns only when every chunk is audited and its work published, and offsets are committed
+after it (at-least-once); a failure or crash in between re-runs the whole batch, and
+deterministic ids make the ledger keep one record per event.
 
 The registry (authorisations, deployments, watchlists) is mirrored from its compacted
 topics into OPA (:class:`custodes.policy.registry.RegistryMirror`); a camera event's
@@ -73,10 +76,10 @@ class Stream(Generic[E]):
 
 
 def decision_record(event: JudgedEvent, decision: PolicyDecision, policy_input: dict,
-                    details: dict[str, Any]) -> AuditRecord:
-    """The audit record of one policy decision, with the exact OPA input (for what-if replay);
-    hashes of the images, never the images."""
-    return AuditRecord.trusted(
+                    details: dict[str, Any]) -> bytes:
+    """The audit record (JSON) of one policy decision, with the exact OPA input (for what-if
+    replay); hashes of the images, never the images."""
+    return AuditRecord.trusted_json(
         **judged_record_fields("policy_decision", event, decision, SERVICE),
         reasons=[r.model_dump() for r in decision.reasons],
         outcome=None if decision.allow else "denied",
@@ -124,19 +127,26 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
                "camera face events to be judged by OPA before any watchlist search (1:N)"),
     ]
 
-    async def judge(stream: Stream[Any], batch: Sequence[Any]) -> None:
+    async def read(stream: Stream[Any], records: Sequence[Any]) -> tuple[list[tuple[bytes, Any]], list[dict]]:
+        """The usable events of ``records`` (with their bytes) and their decision inputs; the rest dead-lettered."""
         accepted: list[tuple[bytes, Any]] = []
-        for record in batch:
+        for record in records:
             event = await parse_or_reject(broker, record, stream.model, topics.audit_records, SERVICE)
             if event is not None:
                 accepted.append((record.value, event))
         await registry.settled()
-        inputs = [stream.policy_input(event) for _, event in accepted]
+        return accepted, [stream.policy_input(event) for _, event in accepted]
+
+    async def decide(inputs: list[dict]) -> list[PolicyDecision]:
         if settings.gate.batching:
-            decisions = await policy.decide_many(inputs)
-        else:
-            decisions = [await policy.decide(policy_input) for policy_input in inputs]
-        records = [decision_record(event, decision, policy_input, stream.details(event)).model_dump_json().encode()
+            return await policy.decide_many(inputs)
+        return [await policy.decide(policy_input) for policy_input in inputs]
+
+    async def conclude(stream: Stream[Any], accepted: list[tuple[bytes, Any]], inputs: list[dict]) -> int:
+        """Judge one chunk, audit every decision (confirmed by Kafka), then publish the allowed
+        work; the number allowed."""
+        decisions = await decide(inputs)
+        records = [decision_record(event, decision, policy_input, stream.details(event))
                    for (_, event), decision, policy_input in zip(accepted, decisions, inputs, strict=True)]
         if records:  # decisions are durable in Kafka before any work is published
             await publish_chunked(broker, records, topics.audit_records, _AUDIT_HEADERS)
@@ -145,8 +155,25 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         if allowed:
             await publish_chunked(broker, [work_payload(raw, decision) for _, raw, decision in allowed],
                                   stream.work_topic, _JSON, keys=[event_id.encode() for event_id, _, _ in allowed])
-        log.info("judged %d %s events: %d allowed, %d denied, %d rejected", len(accepted), stream.name,
-                 len(allowed), len(accepted) - len(allowed), len(batch) - len(accepted))
+        return len(allowed)
+
+    async def judge(stream: Stream[Any], batch: Sequence[Any]) -> None:
+        """Read chunk k+1 while earlier chunks are judged and concluded (module docstring)."""
+        size = settings.gate.opa_chunk
+        judged = 0
+        concluding: list[asyncio.Task[int]] = []
+        try:
+            for start in range(0, len(batch), size):
+                accepted, inputs = await read(stream, batch[start:start + size])
+                concluding.append(asyncio.ensure_future(conclude(stream, accepted, inputs)))
+                judged += len(accepted)
+                await asyncio.sleep(0)  # let the OPA call go out before reading the next chunk
+            allowed = sum(await asyncio.gather(*concluding))
+        finally:
+            for task in concluding:  # after a failure: the batch fails and is redelivered whole
+                task.cancel()
+        log.info("judged %d %s events: %d allowed, %d denied, %d rejected", judged, stream.name,
+                 allowed, judged - allowed, len(batch) - judged)
 
     def subscribe(stream: Stream[Any]) -> None:
         @broker.subscriber(stream.topic, group_id=stream.group_id, auto_offset_reset="earliest",

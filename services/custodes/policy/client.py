@@ -6,6 +6,13 @@ HTTP error, or leaving the decision undefined or malformed — after ``retries``
 attempts — gives ``allow=False`` with the reason ``policy_unavailable``. Only a
 well-formed decision document with ``allow`` exactly ``true`` allows. In a batch, a whole
 failed call denies every input; a malformed entry denies only its own input.
+
+A batch (``OpaSettings.batch_path``) may be answered in either of the bundle's forms: a list
+of decision documents, one per request (``data.custodes.batch.decisions``), or the compact
+``{"documents": [...], "decisions": [[index, decision_id], ...]}`` (``data.custodes.batch.judged``)
+in which requests alike share one document: each document is validated once and each
+request's decision is a copy of it with its own ``decision_id``. ``decide_many`` keeps no
+state between calls, so several asyncio tasks may call it at once.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from datetime import UTC, datetime
 
 import httpx
 from pydantic import ValidationError
+from pydantic_core import from_json, to_json
 
 from custodes.events import PolicyDecision, PolicyReason
 from custodes.settings import OpaSettings
@@ -87,10 +95,11 @@ class PolicyClient:
         if isinstance(body, PolicyDecision):
             return [unavailable_decision(i, body.reasons[0].message) for i in policy_inputs]
         results = body.get("result")
-        if not isinstance(results, list) or len(results) != len(policy_inputs):
-            why = f"batch decision {self._batch_path} is undefined or has the wrong length"
-            return [unavailable_decision(i, f"OPA at {self._settings.url}: {why}") for i in policy_inputs]
         revision = _bundle_revision(body.get("provenance") or {})
+        if isinstance(results, dict):
+            return self._expand(results, policy_inputs, revision)
+        if not isinstance(results, list) or len(results) != len(policy_inputs):
+            return self._all_unavailable(policy_inputs, "is undefined or has the wrong length")
         decisions = []
         for policy_input, result in zip(policy_inputs, results):
             try:
@@ -98,6 +107,43 @@ class PolicyClient:
             except _Unusable as exc:
                 decisions.append(unavailable_decision(policy_input, f"OPA at {self._settings.url}: {exc}"))
         return decisions
+
+    def _expand(self, answer: dict, policy_inputs: list[dict], revision: str) -> list[PolicyDecision]:
+        """The compact answer (documents, and per request [document index, decision_id]) as one
+        decision per input: each document validated once, the first time a request names it."""
+        documents, entries = answer.get("documents"), answer.get("decisions")
+        if not isinstance(documents, list) or not isinstance(entries, list) or len(entries) != len(policy_inputs):
+            return self._all_unavailable(policy_inputs, "is malformed or has the wrong length")
+        validated: dict[int, PolicyDecision | str] = {}
+        decisions = []
+        for position, (policy_input, entry) in enumerate(zip(policy_inputs, entries)):
+            decision: PolicyDecision | str
+            if not (isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int
+                    and 0 <= entry[0] < len(documents) and isinstance(entry[1], str) and 0 < len(entry[1]) <= 256):
+                decision = f"malformed decision entry {position} in {self._batch_path}"
+            else:
+                index, decision_id = entry
+                if index not in validated:
+                    validated[index] = self._template(documents[index], revision)
+                template = validated[index]
+                decision = template if isinstance(template, str) else template.model_copy(
+                    update={"decision_id": decision_id})
+            decisions.append(decision if isinstance(decision, PolicyDecision)
+                             else unavailable_decision(policy_input, f"OPA at {self._settings.url}: {decision}"))
+        return decisions
+
+    def _template(self, document: object, revision: str) -> PolicyDecision | str:
+        """A compact answer's document as a decision (its decision_id set per request), or why not."""
+        if not isinstance(document, dict):
+            return f"decision {self._batch_path} has a document that is not an object"
+        try:
+            return _decision({**document, "decision_id": "pending"}, revision, self._batch_path)
+        except _Unusable as exc:
+            return str(exc)
+
+    def _all_unavailable(self, policy_inputs: list[dict], why: str) -> list[PolicyDecision]:
+        message = f"OPA at {self._settings.url}: batch decision {self._batch_path} {why}"
+        return [unavailable_decision(i, message) for i in policy_inputs]
 
     async def _post_with_retries(self, path: str, body: dict, policy_input: dict) -> dict | PolicyDecision:
         """OPA's JSON answer, or (after all retries) the fail-closed denial explaining why not."""
@@ -115,7 +161,7 @@ class PolicyClient:
 
     async def _post(self, path: str, body: dict) -> dict:
         try:
-            response = await self._http.post(path, params={"provenance": "true"}, json=body)
+            response = await self._http.post(path, params={"provenance": "true"}, content=to_json(body))
         except httpx.TimeoutException as exc:
             raise _Unusable(f"timed out after {self._settings.timeout_s}s ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
@@ -123,7 +169,7 @@ class PolicyClient:
         if response.status_code != 200:
             raise _Unusable(f"HTTP {response.status_code}: {response.text[:200]}")
         try:
-            answer = response.json()
+            answer = from_json(response.content)
         except ValueError as exc:
             raise _Unusable("answer is not JSON") from exc
         if not isinstance(answer, dict) or "result" not in answer:

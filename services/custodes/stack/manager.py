@@ -60,6 +60,20 @@ class StackManager:
                     on_progress("kafka", f"created topics: {', '.join(created)}")
         return self.status()
 
+    def start_one(self, name: str, on_progress=lambda name, msg: None) -> None:
+        """Start one component (idempotent) and wait until it is healthy — e.g. a benchmark's
+        own OPA, configured exactly as the stack's, on other ports and another state directory."""
+        component = next((c for c in self.components if c.name == name), None)
+        if component is None:
+            raise StackError(f"no component {name!r}; components: {', '.join(c.name for c in self.components)}")
+        component.preflight(self.settings)
+        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        self._start(component, on_progress)
+
+    def stop_one(self, name: str) -> bool:
+        """Stop one component; True if it was running."""
+        return self.procs.stop(name, grace_s=10)
+
     def _start(self, c: Component, on_progress) -> None:
         if self.procs.pid_of(c.name) is not None:
             healthy, detail = c.health(self.settings)

@@ -22,26 +22,33 @@ import data.custodes.registry
 #   (_canonical). Where a rule reads the time itself (a retention date, an exigent
 #   deadline, the message of a SIM mandate not yet in force), ns is the event time; null
 #   when time is not RFC 3339.
-key_of(raw) := [_kind_unread(json.remove(raw, needs.unread), needs), true, needs.last + 1] if {
-	# Most requests: no entry they may meet reads the time or a value to canonicalise,
-	# and the event is after every effective date.
-	needs := _needs(object.get(raw, "jurisdiction", null), object.get(raw, "use_case", null))
-	needs.plain
-	time.parse_rfc3339_ns(raw.time) > needs.last
+key_of(raw) := _key(raw, json.remove(raw, _unread_of(needs, raw)), time.parse_rfc3339_ns(raw.time), needs) if {
 	is_object(raw)
-} else := _key(
-	request, is_object(raw), time.parse_rfc3339_ns(request.time),
-	_needs(object.get(request, "jurisdiction", null), object.get(request, "use_case", null)),
-) if {
-	request := _normalised(raw)
+	needs := _needs(object.get(raw, "jurisdiction", null), object.get(raw, "use_case", null))
 } else := [json.remove(_normalised(raw), _identifiers), is_object(raw), null]
 
-_key(request, is_request, ns, needs) := [
-	_canonical(json.remove(request, needs.unread), needs), is_request,
-	_in_class(_bounds(needs, request), ns),
+# The paths a request's key drops (one json.remove): the unread paths, and the consent kind
+# too where no entry the request may meet reads it (no `consent` entry, no `when` naming
+# consent kinds), so only the platform does, to check it is in the vocabulary, and it is
+# in the vocabulary or none (needs.unread_by_kind): it then reads as none.
+_unread_of(needs, raw) := object.get(
+	needs.unread_by_kind,
+	[object.get(raw, ["subject", "consent", "kind"], null)],
+	needs.unread_paths,
+)
+
+# view: the request without the paths its key drops.
+_key(request, view, ns, needs) := [view, true, needs.last + 1] if {
+	# Most requests: no entry they may meet reads the time or a value to canonicalise,
+	# and the event is after every effective date.
+	needs.plain
+	ns > needs.last
+} else := [
+	_canonical(view, needs), true,
+	_in_class(_bounds(needs, object.get(request, "authorisation_id", null), object.get(request, "deployment", null)), ns),
 ] if {
 	not _reads_time(needs, request, ns)
-} else := [json.remove(request, _identifiers), is_request, ns]
+} else := [json.remove(request, _identifiers), true, ns]
 
 # METADATA
 # title: facts_of_key
@@ -60,9 +67,17 @@ _identifiers := ["id", "requester/org", "site/outlet_id", "subject/consent/id"]
 # an exigent start, and the maximum ages of its records (the dates they compare the event
 # time with); the guardian ages that may apply; and the paths its key drops (unread: the
 # identifiers and time, signage unless an entry asks for signs, subject.age unless a
-# guardian age may apply).
-_needs(jurisdiction, uc) := object.union(needs, {"plain": _plain(needs)}) if {
+# guardian age may apply; unread_paths as arrays, and by consent kind where the kind goes too).
+_needs(jurisdiction, uc) := object.union(needs, {
+	"plain": _plain(needs),
+	"unread_paths": paths,
+	"unread_by_kind": {kind: array.concat(paths, [["subject", "consent", "kind"]]) |
+		not needs.kinds
+		some kind in array.concat([null], packs.vocabulary.consent_kinds)
+	},
+}) if {
 	needs := _needs_of(jurisdiction, uc)
+	paths := [split(path, "/") | some path in needs.unread]
 }
 
 # Neither reads the time, nor compares it with other dates, nor has values to canonicalise.
@@ -127,21 +142,9 @@ _unread(entries, ages) := array.concat(["time"], [path |
 # case reference that names one (only `cases` reads it, for that), an age at or above
 # every guardian age that may apply (only `consent` reads it, to compare), and a camera
 # its authorisation covers (only `authorisations` reads it, for that, unless an entry
-# asks for signs, whose message names it).
-_canonical(view, needs) := _kind_unread(_camera_covered(_capped(_case_named(view), needs), needs), needs)
-
-# Where no entry the request may meet reads its consent kind (no `consent` entry, no
-# `when` naming consent kinds), only the platform does, to check it is in the vocabulary:
-# a kind in the vocabulary, or none, reads as none.
-_kind_unread(view, needs) := json.remove(view, ["subject/consent/kind"]) if {
-	not needs.kinds
-	kind := object.get(view, ["subject", "consent", "kind"], null)
-	_known_kind(kind)
-} else := view
-
-_known_kind(null)
-
-_known_kind(kind) if kind in packs.vocabulary.consent_kinds
+# asks for signs, whose message names it). (A consent kind only the platform reads is
+# dropped with the unread paths: _unread_of.)
+_canonical(view, needs) := _camera_covered(_capped(_case_named(view), needs), needs)
 
 _case_named(view) := object.union(view, {"case": {"ref": "named"}}) if {
 	is_string(view.case.ref)
@@ -188,18 +191,18 @@ _reads_time(needs, request, ns) if {
 # The dates a request's event time is compared with: the effective dates, and those of
 # its authorisation (valid_from, valid_until, urgent_start_at and each urgent deadline)
 # and deployment record (each dated field with a maximum age, and when it expires).
-_bounds(needs, request) := needs.bounds if {
+_bounds(needs, authorisation_id, deployment) := needs.bounds if {
 	count(needs.urgent_hours) == 0
 	count(needs.max_ages) == 0
 } else := sort(union({
 	{bound | some bound in needs.bounds},
 	{bound |
-		authorisation := registry.authorisations[request.authorisation_id]
+		authorisation := registry.authorisations[authorisation_id]
 		some bound in _authorisation_dates(authorisation, needs.urgent_hours)
 	},
 	{bound |
 		some rule in needs.max_ages
-		dated := conditions.date_ns(request.deployment[rule.field])
+		dated := conditions.date_ns(deployment[rule.field])
 		some bound in [dated, time.add_date(dated, rule.years, 0, 0)]
 	},
 }))
@@ -217,18 +220,34 @@ _authorisation_dates(authorisation, urgent_hours) := union({
 })
 
 # A time that compares with every date in `bounds` (sorted) as ns does: ns itself when
-# it is one of them, else one strictly between the dates around it.
+# it is one of them, else one strictly between the dates around it. Where no date lies
+# within an hour of the start of ns's hour, that of the start, worked out once per hour
+# (_hour_class: OPA memoises it, and a batch's events seldom span many hours).
 _in_class(bounds, ns) := bounds[count(bounds) - 1] + 1 if {
 	ns > bounds[count(bounds) - 1]
-} else := ns if {
-	ns in bounds
-} else := (max(below) + min(above)) / 2 if {
-	below := [bound | some bound in bounds; bound < ns]
-	count(below) > 0
-	above := [bound | some bound in bounds; bound > ns]
-} else := min(bounds) - 1 if {
+} else := class if {
+	class := _hour_class(bounds, ns - (ns % _hour_ns))
+} else := _class_of(bounds, ns)
+
+_hour_ns := 3600000000000
+
+# No date lies within an hour of start, so every time within an hour of it compares with
+# each date as start does (% truncates: ns - ns % _hour_ns is within the hour either way).
+_hour_class(bounds, start) := _class_of(bounds, start) if {
+	count([1 | some bound in bounds; start - _hour_ns < bound; bound < start + _hour_ns]) == 0
+}
+
+_class_of(bounds, ns) := _at(bounds, ns, count([1 | some bound in bounds; bound < ns])) if {
 	count(bounds) > 0
 } else := 0
+
+# ns, not after the last of bounds, with i of them before it: ns itself where the next is
+# ns, else halfway between the two around it, or just before the first.
+_at(bounds, ns, i) := ns if {
+	bounds[i] == ns
+} else := bounds[0] - 1 if {
+	i == 0
+} else := (bounds[i - 1] + bounds[i]) / 2
 
 # Some entry the request may meet reads its consent kind: a `consent` entry, or a `when`
 # naming consent kinds.

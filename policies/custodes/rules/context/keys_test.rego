@@ -123,6 +123,24 @@ _requests := [
 		"site": {"type": "public_space", "camera_id": "cam-5", "signage": null},
 		"deployment": {"accountability_report_id": "ar", "accountability_report_date": "2026-01-10"},
 	}),
+	_camera({
+		"jurisdiction": "US-WA", "use_case": "live_identification", "authorisation_id": "W-1",
+		"site": {"type": "public_space", "camera_id": "cam-5", "signage": null},
+		"deployment": {"accountability_report_id": "ar", "accountability_report_date": "2024-11-27"},
+		"time": "2026-12-30T23:59:59Z",
+	}),
+	_camera({
+		"jurisdiction": "US-WA", "use_case": "live_identification", "authorisation_id": "W-1",
+		"site": {"type": "public_space", "camera_id": "cam-5", "signage": null},
+		"deployment": {"accountability_report_id": "ar", "accountability_report_date": "2024-11-27"},
+		"time": "2026-12-31T00:00:00Z",
+	}),
+	_camera({
+		"jurisdiction": "US-WA", "use_case": "live_identification", "authorisation_id": "W-1",
+		"site": {"type": "public_space", "camera_id": "cam-5", "signage": null},
+		"deployment": {"accountability_report_id": "ar", "accountability_report_date": "2024-11-27"},
+		"time": "2020-01-01T00:00:00Z",
+	}),
 	"not a request",
 ]
 
@@ -133,3 +151,27 @@ test_a_batch_judges_every_request_as_if_it_were_alone if {
 		decisions[i] == decision with input as {"request": request} with data.custodes.registry as _registry
 	}
 }
+
+# The time a key keeps compares with every date as the event time does, near a date (within
+# the hour: worked out for the time alone), before, at, between and after them all.
+test_a_key_time_compares_with_every_date_as_the_event_time_does if {
+	context._in_class([], 5) == 0
+	hour := 3600000000000
+	bounds := [-3 * hour, 10 * hour, 20 * hour, (20 * hour) + 1, 50 * hour]
+	every ns in [
+		-5 * hour, -3 * hour, (-3 * hour) + 1, -1800000000000, 0, (10 * hour) - 1, 10 * hour,
+		15 * hour, (19 * hour) + 7, 20 * hour, (20 * hour) + 1, (20 * hour) + 2, 35 * hour,
+		(49 * hour) + 1, 50 * hour, (50 * hour) + 1, 90 * hour,
+	] {
+		class := context._in_class(bounds, ns)
+		every bound in bounds {
+			_order(class, bound) == _order(ns, bound)
+		}
+	}
+}
+
+_order(a, b) := -1 if a < b
+
+_order(a, b) := 0 if a == b
+
+_order(a, b) := 1 if a > b

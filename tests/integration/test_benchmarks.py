@@ -1,0 +1,27 @@
+"""The gate benchmark runs end to end (few events; its numbers are not judged here: speed
+targets are checked by reading what the benchmark prints, never by timed tests)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from custodes.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.kafka
+@pytest.mark.opa
+def test_gate_benchmark_judges_both_kinds_of_traffic_and_prints_its_numbers(kafka: Settings, opa: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "gate_throughput.py"), "--no-check",
+         "--events", "400", "--baseline-events", "150", "--batch", "200", "--chunk", "100"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    for line in ("== sim:", "== camera:", "per-event (1 OPA call each)", "batched (≤100 per OPA call)",
+                 "CPU µs per decision", "result: sim ", "(150 allowed)", "(400 allowed)"):
+        assert line in done.stdout, done.stdout
