@@ -175,14 +175,17 @@ def mode_settings(base: Settings, batching: bool, batch: int, chunk: int) -> Set
     })
 
 
+def mode_topics(settings: Settings) -> list[str]:
+    t = settings.kafka.topics
+    return [t.sim_registrations, t.recognition_requests, t.audit_records, f"{t.sim_registrations}.dlq",
+            t.camera_faces, f"{t.camera_faces}.dlq", t.identification_requests, t.registry_authorisations,
+            t.registry_deployments, t.registry_watchlists]
+
+
 def prepare(settings: Settings, topic: str, payloads: Payloads) -> None:
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    t = settings.kafka.topics
-    names = (t.sim_registrations, t.recognition_requests, t.audit_records, f"{t.sim_registrations}.dlq",
-             t.camera_faces, f"{t.camera_faces}.dlq", t.identification_requests, t.registry_authorisations,
-             t.registry_deployments, t.registry_watchlists)
     admin.create_topics([NewTopic(n, 1, 1, topic_configs={"message.timestamp.type": "LogAppendTime"})
-                         for n in names])
+                         for n in mode_topics(settings)])
     admin.close()
     producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", linger_ms=5,
                              batch_size=1 << 20, max_request_size=settings.kafka.max_message_bytes)
@@ -190,6 +193,15 @@ def prepare(settings: Settings, topic: str, payloads: Payloads) -> None:
         producer.send(topic, key=key, value=value)
     producer.flush(120)
     producer.close()
+
+
+def remove_topics(settings: Settings) -> None:
+    """The mode's topics go once measured (a run writes hundreds of MiB to the stack's broker)."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        admin.delete_topics(mode_topics(settings))
+    finally:
+        admin.close()
 
 
 def last_decision_at(settings: Settings, topic: str, expected: int, timeout_s: float) -> float | None:
@@ -270,11 +282,14 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
                               (f"batched (≤{args.chunk} per OPA call)", True, args.events)):
         settings = mode_settings(base, batching, args.batch, args.chunk)
         prepare(settings, getattr(settings.kafka.topics, traffic.topic), traffic.payloads(n, name[:5]))
-        before = {who: cpu_seconds(pid) for who, pid in pids.items()}
-        rate = asyncio.run(run_mode(settings, traffic.registry, n, timeout_s=600))
-        cpu[name] = {who: (cpu_seconds(pid) - before[who]) / n * 1e6 for who, pid in pids.items()}
+        try:
+            before = {who: cpu_seconds(pid) for who, pid in pids.items()}
+            rate = asyncio.run(run_mode(settings, traffic.registry, n, timeout_s=600))
+            cpu[name] = {who: (cpu_seconds(pid) - before[who]) / n * 1e6 for who, pid in pids.items()}
+            allowed = allowed_count(settings, getattr(settings.kafka.topics, traffic.work_topic))
+        finally:
+            remove_topics(settings)
         results[name] = rate
-        allowed = allowed_count(settings, getattr(settings.kafka.topics, traffic.work_topic))
         print(f"{name:<32} {n:>6} events  {rate:>9,.0f} decisions/s  ({allowed} allowed)", flush=True)
     baseline, batched = results.values()
     ratio = batched / baseline

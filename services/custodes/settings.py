@@ -88,7 +88,8 @@ class GateSettings(_Section):
     )
     batch_timeout_ms: int = Field(20, ge=1, description="longest wait to fill a batch")
     batching: bool = Field(True, description="False: one OPA call per event (the benchmark's baseline)")
-    opa_chunk: int = Field(500, ge=1, le=10_000, description="events judged in one OPA call")
+    opa_chunk: int = Field(250, ge=1, le=10_000, description="events judged in one OPA call")
+    opa_in_flight: int = Field(4, ge=1, le=64, description="OPA calls a gate has open at once (chunks pipelined)")
 
 
 class RecognitionSettings(_Section):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 import custodes.audit as audit
-from custodes.audit.records import AuditRecord, make_record_id
+from custodes.audit.records import RECORD_NAMESPACE, AuditRecord, make_record_id
 
 SHA = "ab" * 32
 
@@ -143,3 +144,9 @@ def test_trusted_json_is_the_validated_record_as_json() -> None:
     assert fast.model_dump(exclude={"recorded_at"}) == slow.model_dump(exclude={"recorded_at"})
     assert list(json.loads(AuditRecord.trusted_json(**fields))) == list(AuditRecord.model_fields)  # every field
     assert abs((fast.recorded_at - datetime.now(UTC)).total_seconds()) < 60
+
+
+@pytest.mark.parametrize("event_id", ["evt-1", "", "é-ünïcode", "x" * 300, "a\x1fb"])
+@pytest.mark.parametrize("kind", ["policy_decision", "recognition_result"])
+def test_record_id_is_uuid5_of_event_and_kind(event_id: str, kind: str) -> None:
+    assert make_record_id(event_id, kind) == str(uuid.uuid5(RECORD_NAMESPACE, f"{event_id}\x1f{kind}"))

@@ -13,6 +13,7 @@ Contract:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 import uuid
@@ -33,6 +34,7 @@ __all__ = [
 Kind = Literal["policy_decision", "recognition_result", "event_rejected"]
 
 RECORD_NAMESPACE = uuid.UUID("6f1d7c2e-3a51-5b0e-9c43-6a7e0c2d9b11")
+_NAMESPACE_BYTES = RECORD_NAMESPACE.bytes
 MAX_RECORD_BYTES = 64 * 1024
 MAX_STRING_CHARS = 512
 MAX_NUMBER_LIST = 64
@@ -58,8 +60,14 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def make_record_id(event_id: str, kind: str) -> str:
-    """The deterministic idempotency key of the ``kind`` record about ``event_id``."""
-    return str(uuid.uuid5(RECORD_NAMESPACE, f"{event_id}\x1f{kind}"))
+    """The deterministic idempotency key of the ``kind`` record about ``event_id``: the UUID
+    ``uuid.uuid5(RECORD_NAMESPACE, f"{event_id}\\x1f{kind}")``, built without UUID objects
+    (the producers' hot path)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{event_id}\x1f{kind}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _key_tokens(key: str) -> set[str]:
@@ -173,11 +181,14 @@ class AuditRecord(BaseModel):
         building or validating the model — for producers' hot paths only: the ledger validates
         every record it receives (and dead-letters one carrying a biometric payload), so checking
         twice buys nothing. Every field, its default where not given, as ``model_dump_json``."""
-        record = {name: factory() for name, factory in _DEFAULT_FACTORIES.items()}
-        record.update(_DEFAULT_VALUES)
+        record = _DEFAULTS.copy()  # every field, in the model's order
         record.update(fields)
-        record.setdefault("record_id", make_record_id(str(fields["event_id"]), str(fields["kind"])))
-        return to_json({name: record[name] for name in cls.model_fields})
+        for name, factory in _DEFAULT_FACTORIES.items():
+            if name not in fields:
+                record[name] = factory()
+        if "record_id" not in fields:
+            record["record_id"] = make_record_id(str(fields["event_id"]), str(fields["kind"]))
+        return to_json(record)
 
     @model_validator(mode="before")
     @classmethod
@@ -230,5 +241,5 @@ class AuditRecord(BaseModel):
 
 _DEFAULT_FACTORIES = {name: field.default_factory for name, field in AuditRecord.model_fields.items()
                       if field.default_factory is not None}
-_DEFAULT_VALUES = {name: field.default for name, field in AuditRecord.model_fields.items()
-                   if field.default_factory is None and not field.is_required()}
+_DEFAULTS = {name: None if field.default_factory is not None or field.is_required() else field.default
+             for name, field in AuditRecord.model_fields.items()}

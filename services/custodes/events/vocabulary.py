@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any, Literal, get_args
 
 __all__ = [
@@ -145,9 +144,7 @@ def _key_words(key: str) -> list[str]:
     return [w.lower() for w in _WORD_SEPARATOR.split(_CAMEL_BOUNDARY.sub("_", key)) if w]
 
 
-@lru_cache(maxsize=8192)
 def _is_prohibited(key: str) -> bool:
-    """Memoised: messages repeat the same few dozen keys (bounded, as keys are untrusted)."""
     words = _key_words(key)
     return any(
         tuple(words[start:start + width]) in PROHIBITED_LABELS
@@ -184,14 +181,25 @@ def _keys(value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
             pending.extend(((*path, index), item) for index, item in enumerate(node))
 
 
+_SEEN_KEYS: dict[str, bool] = {}  # key → prohibited?, for the keys messages repeat (bounded)
+
+
 def _has_prohibited_key(node: Any) -> bool:
     if isinstance(node, dict):
         for key, value in node.items():
-            if _is_prohibited(str(key)) or (isinstance(value, (dict, list)) and _has_prohibited_key(value)):
+            verdict = _SEEN_KEYS.get(key)
+            if verdict is None:
+                verdict = _is_prohibited(str(key))
+                if len(_SEEN_KEYS) < 4096:
+                    _SEEN_KEYS[key] = verdict
+            if verdict or (isinstance(value, _CONTAINERS) and _has_prohibited_key(value)):
                 return True
     elif isinstance(node, list):
-        return any(isinstance(item, (dict, list)) and _has_prohibited_key(item) for item in node)
+        return any(isinstance(item, _CONTAINERS) and _has_prohibited_key(item) for item in node)
     return False
+
+
+_CONTAINERS = (dict, list)
 
 
 def find_prohibited_field(payload: Any) -> tuple[str | int, ...] | None:

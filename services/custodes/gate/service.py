@@ -137,10 +137,13 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         await registry.settled()
         return accepted, [stream.policy_input(event) for _, event in accepted]
 
+    in_flight = asyncio.Semaphore(settings.gate.opa_in_flight)
+
     async def decide(inputs: list[dict]) -> list[PolicyDecision]:
-        if settings.gate.batching:
-            return await policy.decide_many(inputs)
-        return [await policy.decide(policy_input) for policy_input in inputs]
+        async with in_flight:  # bounded, so a burst cannot push OPA's answers past their timeout
+            if settings.gate.batching:
+                return await policy.decide_many(inputs)
+            return [await policy.decide(policy_input) for policy_input in inputs]
 
     async def conclude(stream: Stream[Any], accepted: list[tuple[bytes, Any]], inputs: list[dict]) -> int:
         """Judge one chunk, audit every decision (confirmed by Kafka), then publish the allowed
@@ -222,7 +225,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
     return Gate(broker, app, policy, registry)
 
 
-PUBLISH_BATCH_BYTES = 1024 * 1024
+PUBLISH_BATCH_BYTES = 4 * 1024 * 1024
 
 
 async def publish_chunked(broker: KafkaBroker, payloads: list[bytes], topic: str, headers: dict[str, str],
