@@ -1,17 +1,19 @@
 """Golden decisions: the policy bundle must decide a large, fixed set of requests exactly as recorded.
 
-A deterministic generator builds realistic requests: the 100 scenario requests
+A deterministic generator builds realistic requests: the scenario requests
 (``policies/scenarios``), many variations of them (every jurisdiction, use case, purpose,
 requester and site type, with and without mandate, consent, authorisation, case and
 deployment record, times around every effective date, malformed values), SIM registrations
-as the simulator's mix produces them (``custodes.policy.inputs.sim_registration_input``) and
-camera faces as the simulator's camera mix and the gate make them (``camera_face_input``,
-with the simulator's authorisations, watchlists and deployment records). The scenarios'
+as the simulator's mix produces them (``custodes.policy.inputs.sim_registration_input``, but
+with no liveness evidence) and camera faces as the simulator's camera mix and the gate make
+them (``camera_face_input``, with the simulator's authorisations, watchlists and deployment
+records). The scenarios'
 registries are merged into one (ids made unique per scenario). The golden file keeps the
 requests, the registry and the decisions, so it does not depend on the generator.
 
     .venv/bin/python benchmarks/policy_golden.py            # check policies/ against the golden file
-    .venv/bin/python benchmarks/policy_golden.py --record   # (re)record it: only when decisions may change
+    .venv/bin/python benchmarks/policy_golden.py --rejudge  # re-judge its requests: a change meant to change decisions
+    .venv/bin/python benchmarks/policy_golden.py --record   # (re)record it from the generator
 
 The check evaluates ``data.custodes.batch.decisions``, ``data.custodes.batch.judged`` (the
 compact answer the gate asks for, expanded: each request's document with its decision_id) and,
@@ -19,6 +21,15 @@ for every request on its own, ``data.custodes.decision`` with input ``{"request"
 give byte-identical (canonical JSON) decision documents to the golden file. Exit 1 on any difference. The file
 was recorded with the bundle before the batch was optimised; ``bench_mix`` gives the
 benchmarks' request mixes (``benchmarks/policy_eval.py``).
+
+When a policy change is meant to change decisions, ``--rejudge`` keeps the file's requests and
+registry and records the current bundle's decisions for them (batch, judged and single must
+agree), printing every kind of change (jurisdiction, use case, allowed before and after, reason
+codes gained and lost) so it can be read before the file is committed. ``--record`` regenerates
+the requests too: adding a scenario reseeds every variation, so its file shares few requests
+with the old one. Re-judged once so far, for the CN-01 liveness check: CN SIM registrations
+without bona-fide liveness evidence are denied, and the recorded SIM requests (``sim_requests``)
+carry none.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
@@ -72,7 +84,9 @@ def _iso(moment: datetime) -> str:
 
 
 def sim_requests(n: int, seed: int = 0) -> list[dict]:
-    """SIM registrations shaped exactly like ``custodes.policy.inputs.sim_registration_input``."""
+    """SIM registrations shaped like ``custodes.policy.inputs.sim_registration_input`` before it
+    carried ``liveness``: none has liveness evidence (so CN ones are denied, CN-01), and the requests,
+    hence their decision ids, stay those of the golden file."""
     out = []
     weights = [m[0] for m in SIM_MIX]
     for index in range(n):
@@ -389,9 +403,51 @@ def canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def changes(requests: list, before: list[dict], after: list[dict]) -> Counter:
+    """How decisions changed, counted by (jurisdiction, use case, allowed before, allowed after,
+    reason codes gained, reason codes lost); other fields that changed are named as codes."""
+    out: Counter = Counter()
+    for request, old, new in zip(requests, before, after, strict=True):
+        if canonical(old) == canonical(new):
+            continue
+        codes_old = Counter(r["code"] for r in old.get("reasons", []))
+        codes_new = Counter(r["code"] for r in new.get("reasons", []))
+        fields = sorted(k for k in set(old) | set(new) if k not in ("allow", "reasons") and old.get(k) != new.get(k))
+        same = codes_old == codes_new and canonical(old.get("reasons")) != canonical(new.get("reasons"))
+        where = request if isinstance(request, dict) else {}
+        out[(str(where.get("jurisdiction")), str(where.get("use_case")), old.get("allow"), new.get("allow"),
+             tuple(sorted((codes_new - codes_old).elements())),
+             tuple(sorted((codes_old - codes_new).elements()) + [f"<{f}>" for f in fields]
+                   + (["<reason text>"] if same else [])))] += 1
+    return out
+
+
+def rejudge(golden: dict, decided: dict[str, list]) -> int:
+    """Record ``decided`` (the current bundle's decisions for the golden file's requests) as the
+    golden decisions, once batch, judged and single agree; print what changed."""
+    batch = decided["batch"]
+    for label, got in decided.items():
+        differ = [i for i, (b, s) in enumerate(zip(batch, got, strict=True)) if canonical(b) != canonical(s)]
+        if differ:
+            print(f"batch and {label} decisions differ at {differ[:10]}; not recorded")
+            return 1
+    changed = changes(golden["requests"], golden["decisions"], batch)
+    for (code, use_case, was, now, gained, lost), n in sorted(changed.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"{n:5d}  {code} {use_case}: allow {was} -> {now}; "
+              f"+ {', '.join(gained) or '-'}; - {', '.join(lost) or '-'}")
+    with gzip.open(GOLDEN, "wt", encoding="utf-8") as fh:
+        json.dump({"registry": golden["registry"], "requests": golden["requests"], "decisions": batch}, fh,
+                  sort_keys=True)
+    print(f"re-judged {len(batch)} requests: {sum(changed.values())} decisions changed; recorded in "
+          f"{GOLDEN.relative_to(ROOT)}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help="record the golden file from the current bundle")
+    parser.add_argument("--rejudge", action="store_true",
+                        help="record the current bundle's decisions for the golden file's own requests and registry")
     parser.add_argument("--bundle", type=Path, default=POLICIES)
     args = parser.parse_args()
     if args.record:
@@ -411,6 +467,8 @@ def main() -> int:
     with gzip.open(GOLDEN, "rt", encoding="utf-8") as fh:
         golden = json.load(fh)
     decided = evaluate(golden["requests"], golden["registry"], args.bundle)
+    if args.rejudge:
+        return rejudge(golden, decided)
     failures = 0
     for label, got in decided.items():
         if len(got) != len(golden["decisions"]):

@@ -24,11 +24,9 @@ from custodes.audit.service import DLQ_HEADER_PREFIX
 from custodes.audit.store import open_store
 from custodes.audit.tail import fetch_recent, ledger_url
 from custodes.settings import Settings
-from tests.conftest import require_kafka
 
 pytestmark = [pytest.mark.kafka, pytest.mark.clickhouse]
 
-BOOTSTRAP = Settings().kafka.bootstrap_servers
 
 
 def _free_port() -> int:
@@ -55,23 +53,24 @@ def _record(i: int) -> AuditRecord:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    require_kafka(Settings())
+def ledger_settings(kafka: Settings, tmp_path: Path) -> Settings:
+    """Settings of a ledger of its own: its state, topic and port; the stack's broker (``kafka``)."""
     topic = f"custodes.test.audit.{uuid.uuid4().hex[:12]}"
     return Settings(
         state_dir=tmp_path / "state",
         clickhouse_url=None,
-        kafka={"bootstrap_servers": BOOTSTRAP, "topics": {"audit_records": topic}},
+        kafka={"bootstrap_servers": kafka.kafka.bootstrap_servers, "topics": {"audit_records": topic}},
         ledger={"port": _free_port()},
     )
 
 
 @pytest.fixture
-def ledger(settings: Settings, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+def ledger(ledger_settings: Settings, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    settings = ledger_settings
     env = {
         **os.environ,
         "CUSTODES_STATE_DIR": str(settings.state_dir),
-        "CUSTODES_KAFKA__BOOTSTRAP_SERVERS": BOOTSTRAP,
+        "CUSTODES_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "CUSTODES_KAFKA__TOPICS__AUDIT_RECORDS": settings.kafka.topics.audit_records,
         "CUSTODES_LEDGER__PORT": str(settings.ledger.port),
     }
@@ -91,7 +90,7 @@ def ledger(settings: Settings, tmp_path: Path) -> Iterator[subprocess.Popen[byte
 
 
 async def _create_topics(settings: Settings) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     await admin.start()
     try:
         topic = settings.kafka.topics.audit_records
@@ -110,8 +109,9 @@ async def _wait_for(predicate, what: str, timeout: float = 60.0) -> None:  # typ
 
 
 async def test_ledger_stores_each_record_once_and_dead_letters_the_malformed(
-    settings: Settings, ledger: subprocess.Popen[bytes], tmp_path: Path
+    ledger_settings: Settings, ledger: subprocess.Popen[bytes], tmp_path: Path
 ) -> None:
+    settings = ledger_settings
     await _create_topics(settings)
     topic = settings.kafka.topics.audit_records
     base = ledger_url(settings)
@@ -130,7 +130,7 @@ async def test_ledger_stores_each_record_once_and_dead_letters_the_malformed(
 
         await _wait_for(healthy, "the ledger to answer /healthz")
 
-        producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
         await producer.start()
         try:
             records = [_record(i) for i in range(5)]
@@ -160,7 +160,7 @@ async def test_ledger_stores_each_record_once_and_dead_letters_the_malformed(
 
     assert [r.event_id for r in fetch_recent(settings, limit=2)] == ["evt-5", "evt-4"]
 
-    consumer = AIOKafkaConsumer(f"{topic}.dlq", bootstrap_servers=BOOTSTRAP, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(f"{topic}.dlq", bootstrap_servers=settings.kafka.bootstrap_servers, auto_offset_reset="earliest")
     await consumer.start()
     try:
         dead = []

@@ -180,6 +180,7 @@ async def test_the_input_says_what_the_packs_ask_about_a_camera_face(settings) -
         "alternative_offered": False,
         "exigent": True,
         "deployment": DEPLOYMENT.to_opa(),
+        "liveness": None,
         "watchlist_id": "wl-missing-0007",
     }
     [record] = seen["audit"]

@@ -35,7 +35,7 @@ test_allow_ke_sim_verification_by_operator_under_mandate if {
 	_codes(d) == {"use_enabled"}
 	d.jurisdictions == ["KE"]
 	d.use_case == "sim_registration_verification"
-	d.policy_revision == "packs-1.0.0"
+	d.policy_revision == "packs-2.0.0"
 	d.obligations == {
 		"delete_non_matches": "immediate",
 		"liveness_required": false,

@@ -16,7 +16,7 @@ _known_ids := {
 
 _templates := {
 	"enabled", "bans", "purposes", "consent", "sim_mandate", "records", "cases", "alternatives", "signage",
-	"watchlists", "authorisations", "obligations",
+	"liveness", "watchlists", "authorisations", "obligations",
 }
 
 _entries contains [code, key, entry] if {

@@ -24,6 +24,7 @@ import data.custodes.rules.duties
 import data.custodes.rules.enabled
 import data.custodes.rules.local
 import data.custodes.rules.platform
+import data.custodes.rules.presentation_attack
 import data.custodes.rules.prohibitions
 import data.custodes.rules.purposes
 import data.custodes.rules.records
@@ -109,6 +110,8 @@ _template_denials("cases", facts) := cases.denials(facts)
 
 _template_denials("alternatives", facts) := safeguards.alternatives(facts)
 
+_template_denials("liveness", facts) := presentation_attack.denials(facts)
+
 _template_denials("signage", facts) := safeguards.signage(facts)
 
 _template_denials("watchlists", facts) := watchlists.denials(facts)
@@ -169,7 +172,8 @@ permit := enabled.permit | local_hits.permit
 # description: Hits of every rule that denies input.request.
 deny := union({
 	platform.deny, duties.deny, prohibitions.deny, purposes.deny, consent.deny, sim.deny,
-	records.deny, cases.deny, safeguards.deny, watchlists.deny, authorisations.deny, local_hits.deny,
+	records.deny, cases.deny, safeguards.deny, presentation_attack.deny, watchlists.deny, authorisations.deny,
+	local_hits.deny,
 })
 
 # METADATA

@@ -44,8 +44,17 @@ def sim_registration_input(event: SimRegistrationEvent) -> dict:
             "alternative_offered": event.alternative_offered,
             "exigent": False,
             "deployment": None,
+            "liveness": _liveness(event),
         }
     }
+
+
+def _liveness(event: SimRegistrationEvent) -> dict | None:
+    """What the law reads of the presentation-attack check (CN-01): its method and result; no
+    score, detector or reference. Null when the event carries none."""
+    if event.liveness is None:
+        return None
+    return {"method": event.liveness.method, "result": event.liveness.result}
 
 
 def camera_face_input(event: CameraFaceEvent, registry: DeploymentLookup) -> dict:
@@ -54,7 +63,7 @@ def camera_face_input(event: CameraFaceEvent, registry: DeploymentLookup) -> dic
     ``deployment`` is the full record ``registry`` holds for the event's ``deployment_id``
     (every field of the contract, null where the record has none), or null when the event
     names none or the registry does not know it — the packs deny wherever a use needs one.
-    Nothing is known about the subject: age and consent are null.
+    Nothing is known about the subject: age and consent are null, and no liveness check is made.
     """
     return {
         "request": {
@@ -73,6 +82,7 @@ def camera_face_input(event: CameraFaceEvent, registry: DeploymentLookup) -> dic
             "alternative_offered": False,
             "exigent": event.exigent,
             "deployment": registry.deployment(event.deployment_id),
+            "liveness": None,
             "watchlist_id": event.watchlist_id,
         }
     }

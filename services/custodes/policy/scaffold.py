@@ -73,6 +73,7 @@ TEMPLATE_RULES: tuple[TemplateRule, ...] = (
     TemplateRule("records", "custodes/rules/records/records.rego", "stale_deployment_record", "max_age"),
     TemplateRule("cases", "custodes/rules/cases/cases.rego", "missing_case"),
     TemplateRule("alternatives", "custodes/rules/safeguards/safeguards.rego", "no_alternative_offered"),
+    TemplateRule("liveness", "custodes/rules/presentation_attack/presentation_attack.rego", "liveness_required"),
     TemplateRule("signage", "custodes/rules/safeguards/safeguards.rego", "signage_missing"),
     TemplateRule("watchlists", "custodes/rules/watchlists/watchlists.rego", "watchlist_not_approved"),
     TemplateRule("authorisations", "custodes/rules/authorisations/authorisations.rego", "authorisation_missing"),

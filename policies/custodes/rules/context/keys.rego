@@ -121,6 +121,7 @@ _read_by := {
 	"site/camera_id": {"signage", "authorisations"},
 	"site/signage": {"signage"},
 	"alternative_offered": {"alternatives"},
+	"liveness": {"liveness"},
 	"deployment": {"records"},
 	"watchlist_id": {"watchlists", "authorisations"},
 	"authorisation_id": {"authorisations"},

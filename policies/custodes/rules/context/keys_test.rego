@@ -74,6 +74,15 @@ test_requests_that_differ_only_in_what_no_rule_reads_share_a_key if {
 	}))
 }
 
+test_liveness_evidence_goes_from_the_key_where_no_entry_asks_for_it if {
+	_key(_sim({})) == _key(_sim({"liveness": _bona_fide}))
+	_key(_sim({"liveness": _attack})) == _key(_sim({"liveness": null}))
+}
+
+_bona_fide := {"method": "passive", "result": "bona_fide"}
+
+_attack := {"method": "active", "result": "attack_detected"}
+
 test_requests_the_rules_may_judge_apart_get_their_own_keys if {
 	_key(_sim({})) != _key(_sim({"subject": {"age": 30, "consent": {"kind": "implied", "id": "c-1"}}}))
 	_key(_sim({"jurisdiction": "DE"})) != _key(_sim({
@@ -84,6 +93,8 @@ test_requests_the_rules_may_judge_apart_get_their_own_keys if {
 	_key(_camera({})) != _key(_camera({"site": {"type": "public_space", "camera_id": "cam-9", "signage": true}}))
 	_key(_camera({})) != _key(_camera({"case": {"ref": " ", "offence": {"category": "terrorism"}}}))
 	_key(_sim({"jurisdiction": "NG", "time": "2019-01-01T00:00:00Z"}))[2] == time.parse_rfc3339_ns("2019-01-01T00:00:00Z")
+	_key(_sim({"jurisdiction": "CN"})) != _key(_sim({"jurisdiction": "CN", "liveness": _bona_fide}))
+	_key(_sim({"jurisdiction": "CN", "liveness": _bona_fide})) != _key(_sim({"jurisdiction": "CN", "liveness": _attack}))
 	_key(_sim({"time": "tomorrow"}))[2] == null
 }
 
@@ -104,6 +115,11 @@ _requests := [
 		"requester": {"org": "bank", "type": "private"}, "site": {"type": "private_premises", "camera_id": "c"},
 		"subject": {"age": 40, "consent": {"kind": "separate", "id": "c-3"}}, "alternative_offered": true,
 	}),
+	_sim({"jurisdiction": "CN", "legal_mandate": "MIIT", "liveness": _bona_fide}),
+	_sim({"jurisdiction": "CN", "legal_mandate": "MIIT", "liveness": _attack}),
+	_sim({"jurisdiction": "CN", "legal_mandate": "MIIT", "liveness": null}),
+	_sim({"jurisdiction": "CN", "legal_mandate": "MIIT", "time": "2019-11-30T10:00:00Z", "liveness": _bona_fide}),
+	_sim({"liveness": _attack}),
 	_sim({"time": "tomorrow"}),
 	_sim({"jurisdiction": "XX"}),
 	_camera({}),
