@@ -1,8 +1,9 @@
 """Decisions per second through the gate: batched OPA calls vs one OPA call per event.
 
-Runs against the Kafka of a running stack (`custodes stack up`) and an OPA of its own,
-started exactly as the stack starts its OPA (signed bundle built from ``policies/``, same
-flags) on a free port, so the registry this benchmark pushes never touches the stack's:
+Runs against the Kafka of a running stack (`custodes stack up`) and an OPA of its own per
+kind of traffic, started exactly as the stack starts its OPA (signed bundle built from
+``policies/``, same flags and environment) on a free port, so the registry this benchmark
+pushes never touches the stack's:
 
     .venv/bin/python benchmarks/gate_throughput.py [--traffic sim camera] [--events 20000] [--chunk 500]
 
@@ -19,11 +20,12 @@ The events are on their topic before the gate starts; the clock runs from the ga
 of the last decision on the audit topic (Kafka's clock, the same machine's), so every
 decision counts only once Kafka has it.
 
-Prints decisions/s per mode and the ratio, and the CPU time each process spent per
-decision — the gate (this process), OPA and Kafka (from /proc) — against the budget the
-machine's cores give at the target rate, so a missed target names its bottleneck. Exits 1 if
-a target is missed for any traffic (≥ 5,000 decisions/s batched, ≥ 10× the per-event
-baseline) unless --no-check.
+Each mode runs ``--repeat`` times (3) and the medians count, because runs on a shared
+2-core machine vary (the printed range shows by how much). Prints decisions/s per mode and
+the ratio, and the CPU time each process spent per decision — the gate (this process), OPA
+and Kafka (from /proc) — against the budget the machine's cores give at the target rate, so
+a missed target names its bottleneck. Exits 1 if a target is missed for any traffic
+(≥ 5,000 decisions/s batched, ≥ 10× the per-event baseline) unless --no-check.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import math
 import multiprocessing
 import os
 import socket
+import statistics
 import sys
 import time
 import uuid
@@ -274,23 +277,31 @@ async def run_mode(settings: Settings, registry_records: list[RegistryRecord], e
 
 
 def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: dict[str, int | None]) -> bool:
-    """Both modes for one kind of traffic; prints the numbers; True when both targets are met."""
+    """Both modes for one kind of traffic, each ``args.repeat`` times on fresh topics; prints the
+    median rate (and the range: this machine's runs vary) and the median CPU per decision;
+    True when the medians meet both targets."""
     sample = traffic.payloads(1, "size")[0][1]
     print(f"== {traffic.name}: {traffic.description} ({len(sample) / 1024:.1f} KiB per event)", flush=True)
     results, cpu = {}, {}
     for name, batching, n in (("per-event (1 OPA call each)", False, args.baseline_events),
                               (f"batched (≤{args.chunk} per OPA call)", True, args.events)):
-        settings = mode_settings(base, batching, args.batch, args.chunk)
-        prepare(settings, getattr(settings.kafka.topics, traffic.topic), traffic.payloads(n, name[:5]))
-        try:
-            before = {who: cpu_seconds(pid) for who, pid in pids.items()}
-            rate = asyncio.run(run_mode(settings, traffic.registry, n, timeout_s=600))
-            cpu[name] = {who: (cpu_seconds(pid) - before[who]) / n * 1e6 for who, pid in pids.items()}
-            allowed = allowed_count(settings, getattr(settings.kafka.topics, traffic.work_topic))
-        finally:
-            remove_topics(settings)
-        results[name] = rate
-        print(f"{name:<32} {n:>6} events  {rate:>9,.0f} decisions/s  ({allowed} allowed)", flush=True)
+        payloads = traffic.payloads(n, name[:5])
+        rates, used = [], []
+        for _ in range(args.repeat):
+            settings = mode_settings(base, batching, args.batch, args.chunk)
+            prepare(settings, getattr(settings.kafka.topics, traffic.topic), payloads)
+            try:
+                before = {who: cpu_seconds(pid) for who, pid in pids.items()}
+                rates.append(asyncio.run(run_mode(settings, traffic.registry, n, timeout_s=600)))
+                used.append({who: (cpu_seconds(pid) - before[who]) / n * 1e6 for who, pid in pids.items()})
+                allowed = allowed_count(settings, getattr(settings.kafka.topics, traffic.work_topic))
+            finally:
+                remove_topics(settings)
+        results[name] = statistics.median(rates)
+        cpu[name] = {who: statistics.median(u[who] for u in used) for who in pids}
+        spread = f"  range {min(rates):,.0f}–{max(rates):,.0f}" if len(rates) > 1 else ""
+        print(f"{name:<32} {n:>6} events  {results[name]:>9,.0f} decisions/s{spread}  ({allowed} allowed)",
+              flush=True)
     baseline, batched = results.values()
     ratio = batched / baseline
     print(f"{'ratio batched / per-event':<32} {'':>6}         {ratio:>9.1f}×")
@@ -298,9 +309,9 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
     cores = os.cpu_count() or 1
     print(f"CPU µs per decision (all cores at {TARGET_RATE:,}/s: {cores * 1e6 / TARGET_RATE:,.0f} µs on {cores})")
     print(f"{'':<32} " + " ".join(f"{who:>8}" for who in pids) + f" {'total':>8}")
-    for name, used in cpu.items():
-        total = sum(v for v in used.values() if not math.isnan(v))
-        print(f"{name:<32} " + " ".join(f"{v:>8,.0f}" for v in used.values()) + f" {total:>8,.0f}")
+    for name, median in cpu.items():
+        total = sum(v for v in median.values() if not math.isnan(v))
+        print(f"{name:<32} " + " ".join(f"{v:>8,.0f}" for v in median.values()) + f" {total:>8,.0f}")
     ok = batched >= TARGET_RATE and ratio >= TARGET_RATIO
     print(f"{traffic.name}: " + ("targets met" if ok else "TARGETS MISSED") + "\n", flush=True)
     return ok
@@ -315,6 +326,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=defaults.max_batch, help="events the gate consumes at once")
     parser.add_argument("--chunk", type=int, default=defaults.opa_chunk,
                         help="events per OPA call (and per audit publish, in both modes)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each mode; medians are reported")
     parser.add_argument("--no-check", action="store_true", help="print numbers, never fail")
     args = parser.parse_args()
     logging.disable(logging.INFO)  # the gate's and FastStream's per-batch lines
@@ -323,10 +335,12 @@ def main() -> int:
     kinds = {"sim": lambda: sim_traffic(base), "camera": camera_traffic}
     print(f"targets: ≥ {TARGET_RATE:,} decisions/s batched, ≥ {TARGET_RATIO:.0f}× the per-event baseline; "
           f"{os.cpu_count()} CPUs\n", flush=True)
-    with own_opa(base) as settings:
-        pids = {"gate": None, "OPA": ProcessDir(settings.state_dir).pid_of("opa"),
-                "Kafka": ProcessDir(base.state_dir).pid_of("kafka")}
-        met = {name: measure(kinds[name](), settings, args, pids) for name in args.traffic}
+    met = {}
+    for name in args.traffic:
+        with own_opa(base) as settings:  # a fresh OPA per kind: no heap or caches carried over
+            pids = {"gate": None, "OPA": ProcessDir(settings.state_dir).pid_of("opa"),
+                    "Kafka": ProcessDir(base.state_dir).pid_of("kafka")}
+            met[name] = measure(kinds[name](), settings, args, pids)
     print("result: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in met.items()))
     return 0 if all(met.values()) or args.no_check else 1
 
