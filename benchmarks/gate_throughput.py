@@ -20,6 +20,9 @@ The events are on their topic before the gate starts; the clock runs from the ga
 of the last decision on the audit topic (Kafka's clock, the same machine's), so every
 decision counts only once Kafka has it.
 
+``--gates N`` runs N gate replicas, processes of one consumer group over N partitions (how
+the gate scales out), and counts their CPU together as the gate's.
+
 Each mode runs ``--repeat`` times (3) and the medians count, because runs on a shared
 2-core machine vary (the printed range shows by how much). Prints decisions/s per mode and
 the ratio, and the CPU time each process spent per decision — the gate (this process), OPA
@@ -34,6 +37,7 @@ import argparse
 import asyncio
 import hashlib
 import io
+import json
 import logging
 import math
 import multiprocessing
@@ -185,15 +189,15 @@ def mode_topics(settings: Settings) -> list[str]:
             t.registry_deployments, t.registry_watchlists]
 
 
-def prepare(settings: Settings, topic: str, payloads: Payloads) -> None:
+def prepare(settings: Settings, topic: str, payloads: Payloads, partitions: int) -> None:
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    admin.create_topics([NewTopic(n, 1, 1, topic_configs={"message.timestamp.type": "LogAppendTime"})
+    admin.create_topics([NewTopic(n, partitions, 1, topic_configs={"message.timestamp.type": "LogAppendTime"})
                          for n in mode_topics(settings)])
     admin.close()
     producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all", linger_ms=5,
                              batch_size=1 << 20, max_request_size=settings.kafka.max_message_bytes)
-    for key, value in payloads:
-        producer.send(topic, key=key, value=value)
+    for i, (key, value) in enumerate(payloads):
+        producer.send(topic, key=key, value=value, partition=i % partitions)
     producer.flush(120)
     producer.close()
 
@@ -207,22 +211,32 @@ def remove_topics(settings: Settings) -> None:
         admin.close()
 
 
-def last_decision_at(settings: Settings, topic: str, expected: int, timeout_s: float) -> float | None:
-    """When (Kafka's append time, seconds since the epoch) the ``expected``-th decision was
-    appended to ``topic``; None on timeout. Polls end offsets while waiting (in a process of its
-    own: its CPU is not counted as the gate's)."""
+def last_decision_at(settings: Settings, topic: str, expected: int, timeout_s: float,
+                     partitions: int = 1) -> tuple[float, int] | None:
+    """When (Kafka's append time, seconds since the epoch) the last of ``expected`` distinct
+    events got its decision on ``topic`` (any partition), and how many decisions were repeats
+    (a batch judged again after a rebalance: at-least-once); None on timeout. Waits on end
+    offsets only, and reads the records once they are all there, so while the gate works this
+    costs it nothing (and it runs in a process of its own)."""
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False,
                              max_partition_fetch_bytes=settings.kafka.max_message_bytes)
-    partition = TopicPartition(topic, 0)
+    parts = [TopicPartition(topic, i) for i in range(partitions)]
     deadline = time.monotonic() + timeout_s
+    first: dict[str, float] = {}
+    seen = 0
     try:
-        while consumer.end_offsets([partition])[partition] < expected:
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(0.05)
-        consumer.assign([partition])
-        consumer.seek(partition, expected - 1)
-        return next(iter(consumer.poll(timeout_ms=5000, max_records=1).values()))[0].timestamp / 1000
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        while len(first) < expected:
+            while sum(consumer.end_offsets(parts).values()) < expected + (seen - len(first)):
+                if time.monotonic() > deadline:
+                    return None
+                time.sleep(0.05)
+            while batch := consumer.poll(timeout_ms=500, max_records=5000):
+                for record in (r for records in batch.values() for r in records):
+                    seen += 1
+                    first.setdefault(json.loads(record.value)["event_id"], record.timestamp / 1000)
+        return max(first.values()), seen - len(first)
     finally:
         consumer.close()
 
@@ -238,20 +252,20 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def allowed_count(settings: Settings, work_topic: str) -> int:
-    """How many events were allowed: the work the gate published."""
+def allowed_count(settings: Settings, work_topic: str, partitions: int) -> int:
+    """How many events were allowed: the work the gates published."""
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers)
     try:
-        partition = TopicPartition(work_topic, 0)
-        return consumer.end_offsets([partition])[partition]
+        return sum(consumer.end_offsets([TopicPartition(work_topic, i) for i in range(partitions)]).values())
     finally:
         consumer.close()
 
 
 async def run_mode(settings: Settings, registry_records: list[RegistryRecord], expected: int,
                    timeout_s: float) -> float:
-    """Judge the events already on the mode's topics; decisions per second. The registry is
-    mirrored into OPA first, as a running gate has it from the compacted topics."""
+    """Judge the events already on the mode's topics with one gate in this process; decisions
+    per second. The registry is mirrored into OPA first, as a running gate has it from the
+    compacted topics."""
     registry = RegistryMirror(settings.opa.url, timeout_s=settings.opa.timeout_s)
     for section, key, value in registry_records:
         registry.apply(key, value, section)
@@ -265,15 +279,68 @@ async def run_mode(settings: Settings, registry_records: list[RegistryRecord], e
         await gate.broker.start()
         started = time.time()
         try:
-            last = await loop.run_in_executor(watcher, last_decision_at, settings,
-                                              settings.kafka.topics.audit_records, expected, timeout_s)
+            judged = await loop.run_in_executor(watcher, last_decision_at, settings,
+                                                settings.kafka.topics.audit_records, expected, timeout_s)
         finally:
             await gate.broker.stop()
             await gate.policy.close()
             await registry.close()
-    if last is None:
+    if judged is None:
         raise SystemExit(f"fewer than {expected} decisions within {timeout_s:.0f}s")
-    return expected / (last - started)
+    return expected / (judged[0] - started)
+
+
+def _gate_process(settings_json: str, registry_records: list[RegistryRecord], started, stop, used) -> None:
+    """One gate replica (a process of its own): starts, says so, judges until told to stop,
+    then reports the CPU it spent meanwhile."""
+    logging.disable(logging.INFO)
+    settings = Settings.model_validate_json(settings_json)
+
+    async def serve() -> None:
+        registry = RegistryMirror(settings.opa.url, timeout_s=settings.opa.timeout_s)
+        for section, key, value in registry_records:
+            registry.apply(key, value, section)
+        await registry.push(force=True)
+        gate = build_gate(settings, registry=registry)
+        await gate.broker.start()
+        cpu = time.process_time()
+        started.release()
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        await gate.broker.stop()
+        used.put(time.process_time() - cpu)
+        await gate.policy.close()
+        await registry.close()
+
+    asyncio.run(serve())
+
+
+def run_replicas(settings: Settings, registry_records: list[RegistryRecord], expected: int, timeout_s: float,
+                 gates: int) -> tuple[float, float]:
+    """Judge with ``gates`` gate processes in one consumer group over as many partitions;
+    decisions per second (the clock starts when the first replica has started; the group's
+    rebalance as the others join counts against it) and the CPU seconds they spent together."""
+    context = multiprocessing.get_context("spawn")
+    started, stop, used = context.Semaphore(0), context.Event(), context.Queue()
+    replicas = [context.Process(target=_gate_process, args=(settings.model_dump_json(), registry_records,
+                                                            started, stop, used)) for _ in range(gates)]
+    for replica in replicas:
+        replica.start()
+    try:
+        started.acquire()
+        clock = time.time()
+        judged = last_decision_at(settings, settings.kafka.topics.audit_records, expected, timeout_s, gates)
+    finally:
+        stop.set()
+        cpu = sum(used.get(timeout=60) for _ in replicas)
+        for replica in replicas:
+            replica.join(60)
+    if judged is None:
+        raise SystemExit(f"fewer than {expected} decisions within {timeout_s:.0f}s")
+    last, repeats = judged
+    if repeats:
+        print(f"  ({repeats} decisions repeated after a rebalance; counted once)", flush=True)
+    return expected / (last - clock), cpu
 
 
 def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: dict[str, int | None]) -> bool:
@@ -289,18 +356,25 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
         rates, used = [], []
         for _ in range(args.repeat):
             settings = mode_settings(base, batching, args.batch, args.chunk)
-            prepare(settings, getattr(settings.kafka.topics, traffic.topic), payloads)
+            prepare(settings, getattr(settings.kafka.topics, traffic.topic), payloads, args.gates)
             try:
                 before = {who: cpu_seconds(pid) for who, pid in pids.items()}
-                rates.append(asyncio.run(run_mode(settings, traffic.registry, n, timeout_s=600)))
-                used.append({who: (cpu_seconds(pid) - before[who]) / n * 1e6 for who, pid in pids.items()})
-                allowed = allowed_count(settings, getattr(settings.kafka.topics, traffic.work_topic))
+                if args.gates == 1:
+                    rates.append(asyncio.run(run_mode(settings, traffic.registry, n, timeout_s=600)))
+                    spent = {who: cpu_seconds(pid) - before[who] for who, pid in pids.items()}
+                else:
+                    rate, gate_cpu = run_replicas(settings, traffic.registry, n, 600, args.gates)
+                    rates.append(rate)
+                    spent = {who: gate_cpu if pid is None else cpu_seconds(pid) - before[who]
+                             for who, pid in pids.items()}
+                used.append({who: seconds / n * 1e6 for who, seconds in spent.items()})
+                allowed = allowed_count(settings, getattr(settings.kafka.topics, traffic.work_topic), args.gates)
             finally:
                 remove_topics(settings)
         results[name] = statistics.median(rates)
         cpu[name] = {who: statistics.median(u[who] for u in used) for who in pids}
         spread = f"  range {min(rates):,.0f}–{max(rates):,.0f}" if len(rates) > 1 else ""
-        print(f"{name:<32} {n:>6} events  {results[name]:>9,.0f} decisions/s{spread}  ({allowed} allowed)",
+        print(f"{name:<32} {n:>6} events  {results[name]:>9,.0f} decisions/s{spread}  ({allowed} work published)",
               flush=True)
     baseline, batched = results.values()
     ratio = batched / baseline
@@ -327,6 +401,8 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, default=defaults.opa_chunk,
                         help="events per OPA call (and per audit publish, in both modes)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each mode; medians are reported")
+    parser.add_argument("--gates", type=int, default=1,
+                        help="gate replicas (processes in one consumer group, one partition each)")
     parser.add_argument("--no-check", action="store_true", help="print numbers, never fail")
     args = parser.parse_args()
     logging.disable(logging.INFO)  # the gate's and FastStream's per-batch lines
@@ -334,7 +410,7 @@ def main() -> int:
     base = Settings()
     kinds = {"sim": lambda: sim_traffic(base), "camera": camera_traffic}
     print(f"targets: ≥ {TARGET_RATE:,} decisions/s batched, ≥ {TARGET_RATIO:.0f}× the per-event baseline; "
-          f"{os.cpu_count()} CPUs\n", flush=True)
+          f"{os.cpu_count()} CPUs; {args.gates} gate replica(s)\n", flush=True)
     met = {}
     for name in args.traffic:
         with own_opa(base) as settings:  # a fresh OPA per kind: no heap or caches carried over

@@ -23,5 +23,5 @@ def test_gate_benchmark_judges_both_kinds_of_traffic_and_prints_its_numbers(kafk
         capture_output=True, text=True, timeout=300, check=False, cwd=ROOT)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     for line in ("== sim:", "== camera:", "per-event (1 OPA call each)", "batched (≤100 per OPA call)",
-                 "CPU µs per decision", "result: sim ", "(150 allowed)", "(400 allowed)"):
+                 "CPU µs per decision", "result: sim ", "(150 work published)", "(400 work published)"):
         assert line in done.stdout, done.stdout
