@@ -5,18 +5,18 @@ kind of traffic, started exactly as the stack starts its OPA (signed bundle buil
 ``policies/``, same flags and environment) on a free port, so the registry this benchmark
 pushes never touches the stack's:
 
-    .venv/bin/python benchmarks/gate_throughput.py [--traffic sim camera] [--events 20000] [--chunk 500]
+    .venv/bin/python benchmarks/gate_throughput.py [--traffic sim camera] [--events 20000] [--gates 2]
 
 Two kinds of traffic, each judged twice by the same gate — one OPA call per event (the
 baseline), then one per chunk of events (batched) — in one run:
   sim     SIM registrations (KE), selfie and ID portrait by value as 112×112 JPEG crops
-          (~11 KB per event): the gate decodes, inspects and hashes both images, and
+          (the size per event is printed): the gate decodes, inspects and hashes both images, and
           forwards them as recognition work;
   camera  camera faces (US-WA live identification under a warrant and a deployment record
-          from the registry), the frame by reference (URI + SHA-256, ~1 KB per event).
+          from the registry), the frame by reference (URI + SHA-256).
 Each mode gets fresh, uniquely named topics, so nothing reaches the stack's own services.
 The events are on their topic before the gate starts; the clock runs from the gate's start
-(its consumers subscribed; joining the group, ~0.1 s, counts against it) to the append time
+(its consumers subscribed; joining the group counts against it) to the append time
 of the last decision on the audit topic (Kafka's clock, the same machine's), so every
 decision counts only once Kafka has it.
 
@@ -25,7 +25,7 @@ the gate scales out), and counts their CPU together as the gate's.
 
 Each mode runs ``--repeat`` times (3) and the medians count, because runs on a shared
 2-core machine vary (the printed range shows by how much). Prints decisions/s per mode and
-the ratio, and the CPU time each process spent per decision — the gate (this process), OPA
+the ratio, and the CPU time each process spent per decision — the gate's processes, OPA
 and Kafka (from /proc) — against the budget the machine's cores give at the target rate, so
 a missed target names its bottleneck. Exits 1 if a target is missed for any traffic
 (≥ 5,000 decisions/s batched, ≥ 10× the per-event baseline) unless --no-check.
@@ -42,13 +42,11 @@ import logging
 import math
 import multiprocessing
 import os
-import socket
 import statistics
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -64,7 +62,7 @@ from custodes.gate.service import build_gate
 from custodes.policy.registry import Authorisation, Deployment, RegistryMirror, RegistrySection
 from custodes.settings import Settings
 from custodes.stack.manager import StackManager
-from custodes.stack.processes import ProcessDir
+from custodes.stack.processes import ProcessDir, free_port
 
 TARGET_RATE = 5_000
 TARGET_RATIO = 10.0
@@ -144,12 +142,6 @@ def camera_traffic() -> Traffic:
                    payloads, registry)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def own_opa(base: Settings) -> Iterator[Settings]:
     """Settings whose OPA is one started for this run, as the stack starts its own; stopped after."""
@@ -216,8 +208,8 @@ def last_decision_at(settings: Settings, topic: str, expected: int, timeout_s: f
     """When (Kafka's append time, seconds since the epoch) the last of ``expected`` distinct
     events got its decision on ``topic`` (any partition), and how many decisions were repeats
     (a batch judged again after a rebalance: at-least-once); None on timeout. Waits on end
-    offsets only, and reads the records once they are all there, so while the gate works this
-    costs it nothing (and it runs in a process of its own)."""
+    offsets only, and reads the records once they are all there, so while the gates work this
+    costs little (and in the benchmark's process, not a gate's)."""
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False,
                              max_partition_fetch_bytes=settings.kafka.max_message_bytes)
     parts = [TopicPartition(topic, i) for i in range(partitions)]
@@ -242,9 +234,7 @@ def last_decision_at(settings: Settings, topic: str, expected: int, timeout_s: f
 
 
 def cpu_seconds(pid: int | None) -> float:
-    """CPU time (user + system) a process has used (None: this one); NaN when it cannot be read."""
-    if pid is None:
-        return time.process_time()
+    """CPU time (user + system) a process has used; NaN when it cannot be read."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -261,35 +251,6 @@ def allowed_count(settings: Settings, work_topic: str, partitions: int) -> int:
         consumer.close()
 
 
-async def run_mode(settings: Settings, registry_records: list[RegistryRecord], expected: int,
-                   timeout_s: float) -> float:
-    """Judge the events already on the mode's topics with one gate in this process; decisions
-    per second. The registry is mirrored into OPA first, as a running gate has it from the
-    compacted topics."""
-    registry = RegistryMirror(settings.opa.url, timeout_s=settings.opa.timeout_s)
-    for section, key, value in registry_records:
-        registry.apply(key, value, section)
-    if not await registry.push(force=True):
-        raise SystemExit(f"could not push the registry to OPA at {settings.opa.url}")
-    gate = build_gate(settings, registry=registry)
-    loop = asyncio.get_running_loop()
-    # The watcher is another process: in this one it would take the gate's interpreter lock.
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as watcher:
-        await loop.run_in_executor(watcher, time.sleep, 0)  # started before the clock starts
-        await gate.broker.start()
-        started = time.time()
-        try:
-            judged = await loop.run_in_executor(watcher, last_decision_at, settings,
-                                                settings.kafka.topics.audit_records, expected, timeout_s)
-        finally:
-            await gate.broker.stop()
-            await gate.policy.close()
-            await registry.close()
-    if judged is None:
-        raise SystemExit(f"fewer than {expected} decisions within {timeout_s:.0f}s")
-    return expected / (judged[0] - started)
-
-
 def _gate_process(settings_json: str, registry_records: list[RegistryRecord], started, stop, used) -> None:
     """One gate replica (a process of its own): starts, says so, judges until told to stop,
     then reports the CPU it spent meanwhile."""
@@ -300,7 +261,8 @@ def _gate_process(settings_json: str, registry_records: list[RegistryRecord], st
         registry = RegistryMirror(settings.opa.url, timeout_s=settings.opa.timeout_s)
         for section, key, value in registry_records:
             registry.apply(key, value, section)
-        await registry.push(force=True)
+        if not await registry.push(force=True):
+            raise SystemExit(f"could not push the registry to OPA at {settings.opa.url}")
         gate = build_gate(settings, registry=registry)
         await gate.broker.start()
         cpu = time.process_time()
@@ -327,12 +289,13 @@ def run_replicas(settings: Settings, registry_records: list[RegistryRecord], exp
     for replica in replicas:
         replica.start()
     try:
-        started.acquire()
+        if not started.acquire(timeout=120):
+            raise SystemExit("no gate replica started within 120 s")
         clock = time.time()
         judged = last_decision_at(settings, settings.kafka.topics.audit_records, expected, timeout_s, gates)
     finally:
         stop.set()
-        cpu = sum(used.get(timeout=60) for _ in replicas)
+        cpu = sum(used.get(timeout=60) for _ in replicas)  # before join: a process with queued data waits
         for replica in replicas:
             replica.join(60)
     if judged is None:
@@ -359,20 +322,15 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
             prepare(settings, getattr(settings.kafka.topics, traffic.topic), payloads, args.gates)
             try:
                 before = {who: cpu_seconds(pid) for who, pid in pids.items()}
-                if args.gates == 1:
-                    rates.append(asyncio.run(run_mode(settings, traffic.registry, n, timeout_s=600)))
-                    spent = {who: cpu_seconds(pid) - before[who] for who, pid in pids.items()}
-                else:
-                    rate, gate_cpu = run_replicas(settings, traffic.registry, n, 600, args.gates)
-                    rates.append(rate)
-                    spent = {who: gate_cpu if pid is None else cpu_seconds(pid) - before[who]
-                             for who, pid in pids.items()}
+                rate, gate_cpu = run_replicas(settings, traffic.registry, n, 600, args.gates)
+                rates.append(rate)
+                spent = {"gate": gate_cpu, **{who: cpu_seconds(pid) - before[who] for who, pid in pids.items()}}
                 used.append({who: seconds / n * 1e6 for who, seconds in spent.items()})
                 allowed = allowed_count(settings, getattr(settings.kafka.topics, traffic.work_topic), args.gates)
             finally:
                 remove_topics(settings)
         results[name] = statistics.median(rates)
-        cpu[name] = {who: statistics.median(u[who] for u in used) for who in pids}
+        cpu[name] = {who: statistics.median(u[who] for u in used) for who in used[0]}
         spread = f"  range {min(rates):,.0f}–{max(rates):,.0f}" if len(rates) > 1 else ""
         print(f"{name:<32} {n:>6} events  {results[name]:>9,.0f} decisions/s{spread}  ({allowed} work published)",
               flush=True)
@@ -382,7 +340,7 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
 
     cores = os.cpu_count() or 1
     print(f"CPU µs per decision (all cores at {TARGET_RATE:,}/s: {cores * 1e6 / TARGET_RATE:,.0f} µs on {cores})")
-    print(f"{'':<32} " + " ".join(f"{who:>8}" for who in pids) + f" {'total':>8}")
+    print(f"{'':<32} " + " ".join(f"{who:>8}" for who in ("gate", *pids)) + f" {'total':>8}")
     for name, median in cpu.items():
         total = sum(v for v in median.values() if not math.isnan(v))
         print(f"{name:<32} " + " ".join(f"{v:>8,.0f}" for v in median.values()) + f" {total:>8,.0f}")
@@ -414,7 +372,7 @@ def main() -> int:
     met = {}
     for name in args.traffic:
         with own_opa(base) as settings:  # a fresh OPA per kind: no heap or caches carried over
-            pids = {"gate": None, "OPA": ProcessDir(settings.state_dir).pid_of("opa"),
+            pids = {"OPA": ProcessDir(settings.state_dir).pid_of("opa"),
                     "Kafka": ProcessDir(base.state_dir).pid_of("kafka")}
             met[name] = measure(kinds[name](), settings, args, pids)
     print("result: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in met.items()))

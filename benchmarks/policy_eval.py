@@ -33,7 +33,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from custodes.stack.processes import free_port  # noqa: E402
 from policy_golden import BENCH_MIXES, OPA, POLICIES, ROOT, bench_mix, sim_requests  # noqa: E402
 
 IGNORE = ["--ignore", "*_test.rego", "--ignore", "scenarios"]
@@ -65,12 +65,6 @@ def opa_bench(bundle: Path, query: str, input_path: Path, data_path: Path, count
         text = text[end:].strip()
     best = min(runs, key=lambda r: r["T"] / r["N"])
     return {"ns": best["T"] / best["N"], "allocs": best["MemAllocs"] / best["N"], "bytes": best["MemBytes"] / best["N"]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cpu_s(pid: int) -> float | None:

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -24,15 +23,9 @@ from custodes.audit.service import DLQ_HEADER_PREFIX
 from custodes.audit.store import open_store
 from custodes.audit.tail import fetch_recent, ledger_url
 from custodes.settings import Settings
+from custodes.stack.processes import free_port
 
 pytestmark = [pytest.mark.kafka, pytest.mark.clickhouse]
-
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _record(i: int) -> AuditRecord:
@@ -60,7 +53,7 @@ def ledger_settings(kafka: Settings, tmp_path: Path) -> Settings:
         state_dir=tmp_path / "state",
         clickhouse_url=None,
         kafka={"bootstrap_servers": kafka.kafka.bootstrap_servers, "topics": {"audit_records": topic}},
-        ledger={"port": _free_port()},
+        ledger={"port": free_port()},
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import socket
 import subprocess
 import tarfile
 import time
@@ -35,6 +34,7 @@ from custodes.policy.errors import BundleVerificationError
 from custodes.policy.keys import SigningKey, ensure_keypair
 from custodes.settings import OpaSettings, Settings
 from custodes.stack.components import Opa
+from custodes.stack.processes import free_port
 
 pytestmark = pytest.mark.opa
 
@@ -44,12 +44,6 @@ ALLOW_INPUT = {"request": {
     "requester": {"org": "demo-telecom", "type": "telecom_operator"},
     "legal_mandate": "KE-SIM-REGISTRATION-REGULATIONS",
 }}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -67,7 +61,7 @@ def _opa_server(opa: Path, config: dict, workdir: Path, until_exit: bool = False
     ``until_exit``, exited) instead of becoming healthy."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "config.json").write_text(json.dumps(config))
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     log_path = workdir / "opa.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -256,7 +250,7 @@ def test_built_bundle_leaves_out_tests(signed: BuiltBundle) -> None:
 
 
 async def test_stack_component_builds_signs_and_serves_the_bundle(tmp_path: Path) -> None:
-    settings = Settings(state_dir=tmp_path / "state", opa={"url": f"http://127.0.0.1:{_free_port()}"})
+    settings = Settings(state_dir=tmp_path / "state", opa={"url": f"http://127.0.0.1:{free_port()}"})
     component = Opa(settings)
     component.preflight(settings)
     component.prepare(settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from custodes.policy.evaluate import evaluate_many
 from custodes.policy.inputs import sim_registration_input
 from custodes.policy.replay import Outcome, compare, parse_when, render_report, replay
 from custodes.settings import Settings
+from custodes.stack.processes import free_port
 from tests.integration.test_policy_eval import request, tiny_bundle
 
 pytestmark = [pytest.mark.opa, pytest.mark.clickhouse]
@@ -42,12 +42,6 @@ V2 = {
     "BR": {"enabled": True, "requirement": "BR-01", "max_fmr": 0.01},
 }
 PER_JURISDICTION = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _record(policy_input: dict, decision: dict, minutes: int, revision: str = "custodes@v1",
@@ -74,7 +68,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def ledger(opa: Path, bundles: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A store (nothing answers on the ledger port) holding a week of decisions made by v1."""
     settings = Settings(state_dir=tmp_path_factory.mktemp("state"), clickhouse_url=None,
-                        ledger={"port": _free_port()})
+                        ledger={"port": free_port()})
     inputs = [request(f"evt-{j}-{i}", jurisdiction=j) for j in ("KE", "NG", "CN", "BR", "DE")
               for i in range(PER_JURISDICTION)]
     decided = evaluate_many(opa, bundles[0], inputs)
@@ -141,7 +135,7 @@ def test_replay_of_the_real_policies_without_one_jurisdiction_pack(opa: Path, im
               for j in ("KE", "NG") for i in range(3)]
     decided = evaluate_many(opa, decided_by, inputs)
     assert all(d and d["allow"] for d in decided), "precondition: the real packs allow SIM verification in KE and NG"
-    settings = Settings(state_dir=tmp_path / "state", clickhouse_url=None, ledger={"port": _free_port()})
+    settings = Settings(state_dir=tmp_path / "state", clickhouse_url=None, ledger={"port": free_port()})
     with open_store(settings) as store:
         store.migrate()
         store.insert(_record(i, d, minutes=n) for n, (i, d) in enumerate(zip(inputs, decided, strict=True)))

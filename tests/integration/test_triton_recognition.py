@@ -36,6 +36,7 @@ from custodes.recognition.nets import FaceNets
 from custodes.recognition.pipeline import LocalFacePipeline
 from custodes.recognition.triton_server import MODEL_NAMES
 from custodes.settings import Settings, TritonSettings
+from custodes.stack.processes import free_port, free_ports
 
 pytestmark = pytest.mark.triton
 
@@ -54,17 +55,6 @@ def _serving_custodes_models(triton: TritonSettings) -> bool:
         return False
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def _port_is_free(port: int) -> bool:
     with socket.socket() as sock:
         try:
@@ -81,7 +71,7 @@ def triton_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settin
         yield settings
         return
     wanted = [settings.triton.http_port, settings.triton.grpc_port, settings.triton.metrics_port]
-    http_port, grpc_port, metrics_port = wanted if all(map(_port_is_free, wanted)) else _free_ports(3)
+    http_port, grpc_port, metrics_port = wanted if all(map(_port_is_free, wanted)) else free_ports(3)
     state_dir = tmp_path_factory.mktemp("triton-state")
     env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
     env |= {
@@ -204,7 +194,7 @@ async def test_triton_computes_what_the_in_process_nets_compute(client):
 
 
 async def test_unreachable_server_is_reported_not_hidden():
-    port = _free_ports(1)[0]
+    port = free_port()
     settings = Settings(triton=TritonSettings(grpc_port=port, http_port=port, timeout_s=2.0))
     async with RecognitionClient(settings) as unreachable:
         assert not await unreachable.ready()

@@ -176,7 +176,6 @@ def _header(data: bytes, formats: list[str] | None) -> tuple[str, int, int]:
     return found, width, height
 
 
-
 class FaceImage(ContractModel):
     """An image carried by value: a face crop, a frame, a selfie or a document portrait."""
 

@@ -9,7 +9,6 @@ offences of their own; ``ANNEX_II_OFFENCES`` is the Annex II list the policies t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any, Literal, get_args
 
 __all__ = [
@@ -169,41 +168,26 @@ PROHIBITED_KEY_PATTERN = _START + "(?:" + "|".join(
 refuses; the schema documents carry it as ``propertyNames: {not: {pattern: …}}``."""
 
 
-def _keys(value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    pending: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
-    while pending:
-        path, node = pending.pop()
-        if isinstance(node, dict):
-            for key, item in node.items():
-                yield (*path, key), key
-                pending.append(((*path, key), item))
-        elif isinstance(node, list):
-            pending.extend(((*path, index), item) for index, item in enumerate(node))
-
-
-_SEEN_KEYS: dict[str, bool] = {}  # key → prohibited?, for the keys messages repeat (bounded)
-
-
-def _has_prohibited_key(node: Any) -> bool:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            verdict = _SEEN_KEYS.get(key)
-            if verdict is None:
-                verdict = _is_prohibited(str(key))
-                if len(_SEEN_KEYS) < 4096:
-                    _SEEN_KEYS[key] = verdict
-            if verdict or (isinstance(value, _CONTAINERS) and _has_prohibited_key(value)):
-                return True
-    elif isinstance(node, list):
-        return any(isinstance(item, _CONTAINERS) and _has_prohibited_key(item) for item in node)
-    return False
-
-
+_VERDICTS: dict[str, bool] = {}  # key → prohibited?, for the keys messages repeat (bounded: keys are untrusted)
 _CONTAINERS = (dict, list)
 
 
 def find_prohibited_field(payload: Any) -> tuple[str | int, ...] | None:
-    """The location of the first key in ``payload`` (decoded JSON) that names a prohibited label."""
-    if not _has_prohibited_key(payload):  # the common case, without building paths
-        return None
-    return next((path for path, key in _keys(payload) if _is_prohibited(str(key))), None)
+    """The location of the first key in ``payload`` (decoded JSON) that names a prohibited
+    label, depth first; None when there is none (the path is built only for a hit)."""
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            verdict = _VERDICTS.get(key)
+            if verdict is None:
+                verdict = _is_prohibited(str(key))
+                if len(_VERDICTS) < 4096:
+                    _VERDICTS[key] = verdict
+            if verdict:
+                return (key,)
+            if isinstance(value, _CONTAINERS) and (below := find_prohibited_field(value)) is not None:
+                return (key, *below)
+    elif isinstance(payload, list):
+        for index, item in enumerate(payload):
+            if isinstance(item, _CONTAINERS) and (below := find_prohibited_field(item)) is not None:
+                return (index, *below)
+    return None

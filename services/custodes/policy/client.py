@@ -22,9 +22,10 @@ import hashlib
 import json
 import logging
 from datetime import UTC, datetime
+from typing import Annotated
 
 import httpx
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json, to_json
 
 from custodes.events import PolicyDecision, PolicyReason
@@ -119,7 +120,7 @@ class PolicyClient:
         for position, (policy_input, entry) in enumerate(zip(policy_inputs, entries)):
             decision: PolicyDecision | str
             if not (isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int
-                    and 0 <= entry[0] < len(documents) and isinstance(entry[1], str) and 0 < len(entry[1]) <= 256):
+                    and 0 <= entry[0] < len(documents) and _is_decision_id(entry[1])):
                 decision = f"malformed decision entry {position} in {self._batch_path}"
             else:
                 index, decision_id = entry
@@ -193,6 +194,19 @@ def _decision(result: object, revision: str, path: str) -> PolicyDecision:
         )
     except (KeyError, ValidationError) as exc:
         raise _Unusable(f"malformed decision document: {exc}") from exc
+
+
+_DECISION_ID_FIELD = PolicyDecision.model_fields["decision_id"]
+_DECISION_ID = TypeAdapter(Annotated[(_DECISION_ID_FIELD.annotation, *_DECISION_ID_FIELD.metadata)])
+
+
+def _is_decision_id(value: object) -> bool:
+    """``value`` is what ``PolicyDecision.decision_id`` accepts (a template's copy is not revalidated)."""
+    try:
+        _DECISION_ID.validate_python(value, strict=True)
+    except ValidationError:
+        return False
+    return True
 
 
 class _Unusable(Exception):

@@ -110,6 +110,24 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
             pass
 
 
+def free_ports(count: int = 1) -> list[int]:
+    """``count`` distinct loopback ports nothing listens on now (the OS picks them), for
+    components a test or benchmark starts beside the stack."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def free_port() -> int:
+    """One loopback port nothing listens on now (:func:`free_ports`)."""
+    return free_ports(1)[0]
+
+
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
