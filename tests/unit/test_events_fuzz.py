@@ -8,7 +8,9 @@ are one to three mutations of valid ones, JSON of any shape, and arbitrary bytes
 - every message is either accepted (nothing published) or dead-lettered with its
   original bytes and a known reason, and audited once;
 - the consumer agrees with the schema file of the declared version: a payload without a
-  prohibited key and with readable images is accepted exactly when the schema says valid.
+  prohibited key and with readable images is accepted exactly when the schema says valid;
+- the fast path of ``read`` (straight into the current model) accepts only what the thorough
+  path accepts, as the same model.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from custodes.events import RejectReason
 from custodes.events.deadletter import REASON_HEADER
 from custodes.events.examples import example_payload, tiny_image
 from custodes.events.images import images_by_value
+from custodes.events.ingest import _read_as_current, read_decoded
 from custodes.events.registry import CONTRACTS, SCHEMAS
 from custodes.events.schema_export import DEFAULT_ROOT
 from custodes.events.vocabulary import PROHIBITED_LABELS, find_prohibited_field
@@ -153,6 +156,7 @@ def _consume(name: str, value: bytes) -> tuple[Any, RejectReason | None]:
     """Run ``parse_or_reject`` on ``value``; check the dead-letter contract; return (model, reason)."""
     broker, record = _Broker(), _Record(value)
     model = CONTRACT_OF[name].current
+    _expect_fast_path_agrees(name, value)
     accepted = _LOOP.run_until_complete(parse_or_reject(broker, record, model, AUDIT_TOPIC, "fuzz"))
     if accepted is not None:
         assert type(accepted) is model and broker.published == []
@@ -166,6 +170,15 @@ def _consume(name: str, value: bytes) -> tuple[Any, RejectReason | None]:
     assert json.loads(audit_value)["outcome"] == f"error:{reason.value}"
     event(f"dead-lettered: {reason.value}")
     return None, reason
+
+
+def _expect_fast_path_agrees(name: str, value: bytes) -> None:
+    """What the fast path accepts, the thorough path accepts as an equal model."""
+    contract = CONTRACT_OF[name]
+    fast = _read_as_current(contract, value) if value else None
+    if fast is not None:
+        event("fast path")
+        assert read_decoded(contract, value) == fast
 
 
 def _expect_agreement(name: str, payload: Any, reason: RejectReason | None) -> None:
@@ -258,6 +271,32 @@ def test_mutated_events_are_accepted_or_dead_lettered_with_a_reason(entry, data)
         assert reason is not None
     else:
         _expect_agreement(entry.name, payload, reason)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.name}-{e.version}" for e in ENTRIES])
+@settings(FUZZ, max_examples=150)
+@given(data=st.data())
+def test_json_text_quirks_read_alike_on_both_paths(entry, data) -> None:
+    """Text the fast path parses itself: a repeated key, NaN and infinities, no version."""
+    payload = example_payload(entry.name, entry.version)
+    text = json.dumps(payload)
+    path, node = data.draw(st.sampled_from([(p, n) for p, n in _containers(payload) if isinstance(n, dict) and n]))
+    key = data.draw(st.sampled_from(sorted(node)))
+    fragment = json.dumps({key: node[key]})[1:-1]
+    quirk = data.draw(st.sampled_from(["repeat", "repeat_other", "nan", "infinity", "no_version"]))
+    if quirk == "no_version":
+        payload.pop("schema_version", None)
+        text = json.dumps(payload)
+    elif quirk.startswith("repeat"):  # the key again, first with another value
+        other = json.dumps({key: data.draw(JSON_VALUES)})[1:-1] if quirk == "repeat_other" else fragment
+        text = text.replace(fragment, f"{other}, {fragment}", 1) if path == () else text.replace(
+            fragment, f"{fragment}, {other}", 1)
+    else:
+        token = "NaN" if quirk == "nan" else data.draw(st.sampled_from(["Infinity", "-Infinity"]))
+        text = text.replace(fragment, json.dumps({key: None})[1:-1].replace("null", token), 1)
+    _, reason = _consume(entry.name, text.encode())
+    if quirk in ("nan", "infinity"):
+        assert reason is RejectReason.INVALID_JSON
 
 
 @settings(FUZZ, max_examples=1000)

@@ -130,3 +130,14 @@ def test_schema_versions_order_numerically() -> None:
     assert SchemaVersion.parse("1.10") > SchemaVersion.parse("1.9") > SchemaVersion.parse("1.0")
     assert SchemaVersion.parse("1.1.0") is None
     assert str(POLICY_DECISION.current_version) == "1.0" and str(SIM_REGISTRATION.current_version) == "1.1"
+
+
+def test_only_contracts_closed_all_the_way_down_take_the_fast_path() -> None:
+    """A prohibited key could hide in an open object (a decision's obligations), so such a
+    contract is always read thoroughly; the event contracts the gate reads are closed."""
+    assert SIM_REGISTRATION.closed
+    assert not POLICY_DECISION.closed  # obligations: dict[str, Any]
+    payload = example_payload("policy_decision", "1.0")
+    payload["obligations"]["ethnicity"] = "x"
+    outcome = read(POLICY_DECISION, _bytes(payload))
+    assert isinstance(outcome, Rejection) and outcome.code is RejectReason.PROHIBITED_FIELD

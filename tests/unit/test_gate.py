@@ -11,9 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 from faststream.kafka import TestKafkaBroker
+from hypothesis import given
+from hypothesis import strategies as st
 
 from custodes.events.sim_factory import sim_event
-from custodes.gate.service import build_gate
+from custodes.gate.service import build_gate, even_chunk
 from custodes.policy.client import PolicyClient
 from tests.unit.gate_harness import through_gate
 
@@ -109,3 +111,12 @@ async def test_a_batch_is_judged_in_pipelined_chunks_each_audited_before_its_wor
     for i in range(5):
         assert timeline.index(("audit", f"evt-{i}")) < timeline.index(("work", f"evt-{i}"))
     assert len(timeline) == 10
+
+
+@given(events=st.integers(1, 20_000), most=st.integers(1, 5_000))
+def test_chunks_are_as_few_as_the_limit_allows_and_even(events: int, most: int) -> None:
+    size = even_chunk(events, most)
+    sizes = [min(size, events - start) for start in range(0, events, size)]
+    assert max(sizes) <= most
+    assert len(sizes) == -(-events // most)  # no more OPA calls than the limit needs
+    assert max(sizes) - min(sizes) <= len(sizes)  # no small tail: 776 by 250 is 4 × 194, not 3 × 250 + 26

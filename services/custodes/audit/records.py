@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import to_json
+
+from custodes import wirejson
 
 __all__ = [
     "MAX_RECORD_BYTES",
@@ -188,7 +189,7 @@ class AuditRecord(BaseModel):
                 record[name] = factory()
         if "record_id" not in fields:
             record["record_id"] = make_record_id(str(fields["event_id"]), str(fields["kind"]))
-        return to_json(record)
+        return wirejson.dumps(record)
 
     @model_validator(mode="before")
     @classmethod

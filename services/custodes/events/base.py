@@ -90,9 +90,9 @@ Sha256Hex = Annotated[
 
 
 class ContractModel(BaseModel):
-    """Base of every object on the wire: frozen, closed, strict."""
+    """Base of every object on the wire: frozen, closed, strict; no NaN or infinity (JSON has neither)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def _schema_version_required(schema: dict[str, Any], model: type[BaseModel]) -> None:

@@ -18,7 +18,10 @@ from aiokafka import ConsumerRecord
 async def headers_safe_parser(records: ConsumerRecord | Sequence[ConsumerRecord], original: Any) -> Any:
     is_batch = isinstance(records, tuple | list)
     batch = tuple(records) if is_batch else (records,)
-    safe = tuple(replace(r, headers=[(k, v if _utf8(v) else b"") for k, v in r.headers]) for r in batch)
+    if all(_utf8(v) for r in batch for _, v in r.headers):
+        safe = batch  # the usual case: no record to copy
+    else:
+        safe = tuple(replace(r, headers=[(k, v if _utf8(v) else b"") for k, v in r.headers]) for r in batch)
     message = await original(safe if is_batch else safe[0])
     message.raw_message = batch if is_batch else records
     return message

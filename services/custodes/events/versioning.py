@@ -57,6 +57,19 @@ class SchemaVersion:
         return (self.major, self.minor) < (other.major, other.minor)
 
 
+def _closed(node: Any) -> bool:
+    if isinstance(node, list):
+        return all(_closed(item) for item in node)
+    if not isinstance(node, dict):
+        return True
+    if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
+        if node.get("additionalProperties") is not False:
+            return False
+        if any(find_prohibited_field({name: None}) for name in node.get("properties", {})):
+            return False
+    return all(_closed(value) for key, value in node.items() if key not in ("examples", "default", "const", "enum"))
+
+
 def _refusal(title: str, error_type: str, message: str, loc: tuple[str | int, ...], value: Any) -> ValidationError:
     detail: InitErrorDetails = {"type": PydanticCustomError(error_type, message), "loc": loc, "input": value}
     return ValidationError.from_exception_data(title, [detail])
@@ -91,6 +104,13 @@ class Contract(Generic[M]):
     @cached_property
     def current_version(self) -> SchemaVersion:
         return max(self.versions)
+
+    @cached_property
+    def closed(self) -> bool:
+        """Whether the current model is closed all the way down: every object in its JSON
+        Schema refuses unknown properties, and no property names a prohibited label. Then a
+        payload the current model validates can hold no prohibited key (``load`` would find none)."""
+        return _closed(self.current.model_json_schema())
 
     def load(self, payload: Any) -> M:
         """Validate decoded JSON as any readable version and return the current model."""

@@ -90,7 +90,7 @@ def decision_record(event: JudgedEvent, decision: PolicyDecision, policy_input: 
 def work_payload(event_json: bytes, decision: PolicyDecision) -> bytes:
     """A ``RecognitionRequest`` or ``IdentificationRequest`` as JSON, reusing the validated
     event's own bytes (its images are not decoded and re-encoded)."""
-    return b'{"event":' + event_json + b',"decision":' + decision.model_dump_json().encode() + b"}"
+    return b"".join((b'{"event":', event_json, b',"decision":', decision.model_dump_json().encode(), b"}"))
 
 
 def _sim_details(event: SimRegistrationEvent) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
 
     async def judge(stream: Stream[Any], batch: Sequence[Any]) -> None:
         """Read chunk k+1 while earlier chunks are judged and concluded (module docstring)."""
-        size = settings.gate.opa_chunk
+        size = even_chunk(len(batch), settings.gate.opa_chunk)
         judged = 0
         concluding: list[asyncio.Task[int]] = []
         try:
@@ -182,7 +182,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         @broker.subscriber(stream.topic, group_id=stream.group_id, auto_offset_reset="earliest",
                            ack_policy=AckPolicy.NACK_ON_ERROR, batch=True, max_records=settings.gate.max_batch,
                            batch_timeout_ms=settings.gate.batch_timeout_ms,
-                           max_partition_fetch_bytes=settings.kafka.max_message_bytes,
+                           max_partition_fetch_bytes=max(settings.gate.fetch_bytes, settings.kafka.max_message_bytes),
                            parser=headers_safe_parser, decoder=raw_decoder,
                            title=f"{stream.name} events", description=stream.description)
         async def on_events(msg: KafkaMessage) -> None:
@@ -226,6 +226,13 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
 
 
 PUBLISH_BATCH_BYTES = 4 * 1024 * 1024
+
+
+def even_chunk(events: int, most: int) -> int:
+    """The chunk size that splits ``events`` into as few chunks of at most ``most`` as possible,
+    evenly (no small last chunk paying a whole OPA call for a few events)."""
+    chunks = max(1, -(-events // most))
+    return -(-events // chunks)
 
 
 async def publish_chunked(broker: KafkaBroker, payloads: list[bytes], topic: str, headers: dict[str, str],

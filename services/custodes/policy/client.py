@@ -26,8 +26,9 @@ from typing import Annotated
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
-from pydantic_core import from_json, to_json
+from pydantic_core import from_json
 
+from custodes import wirejson
 from custodes.events import PolicyDecision, PolicyReason
 from custodes.settings import OpaSettings
 
@@ -162,7 +163,7 @@ class PolicyClient:
 
     async def _post(self, path: str, body: dict) -> dict:
         try:
-            response = await self._http.post(path, params={"provenance": "true"}, content=to_json(body))
+            response = await self._http.post(path, params={"provenance": "true"}, content=wirejson.dumps(body))
         except httpx.TimeoutException as exc:
             raise _Unusable(f"timed out after {self._settings.timeout_s}s ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
