@@ -83,14 +83,14 @@ class OpaSettings(_Section):
 class GateSettings(_Section):
     group_id: str = "custodes-gate"
     max_batch: int = Field(
-        2000, ge=1, le=10_000,
+        4000, ge=1, le=10_000,
         description="events consumed at once (offsets committed together); judged in pipelined chunks of opa_chunk",
     )
     batch_timeout_ms: int = Field(20, ge=1, description="longest wait to fill a batch")
     fetch_bytes: int = Field(
         32 * 1024 * 1024, ge=1024 * 1024,
-        description="bytes fetched from a partition at once (at least kafka.max_message_bytes): room for a full "
-                    "batch of events carrying their images by value")
+        description="bytes fetched from a partition at once (at least kafka.max_message_bytes), so that a batch "
+                    "of events carrying face crops by value is not cut short by the fetch")
     batching: bool = Field(True, description="False: one OPA call per event (the benchmark's baseline)")
     opa_chunk: int = Field(250, ge=1, le=10_000, description="events judged in one OPA call")
     opa_in_flight: int = Field(4, ge=1, le=64, description="OPA calls a gate has open at once (chunks pipelined)")
