@@ -23,7 +23,7 @@ from kafka.errors import KafkaError
 
 from custodes.events import RejectReason, rejection_counts
 from custodes.events.examples import example_payload
-from custodes.gate.service import build_gate, camera_group_id
+from custodes.gate.service import build_gate, camera_group_id, registry_end_offsets
 from custodes.policy.client import PolicyClient
 from custodes.recognition.errors import FaceRejected, Reason
 from custodes.recognition.service import build_recognition
@@ -183,3 +183,15 @@ async def test_recognition_dead_letters_no_face_on_the_real_broker(isolated: Set
         await _wait_committed(settings, settings.recognition.group_id, topics.recognition_requests, 2)
     finally:
         await broker.stop()
+
+
+async def test_registry_end_offsets_are_read_from_the_real_broker(isolated: Settings) -> None:
+    """Where the gate's registry reading must get before it judges: each partition's end now."""
+    topics = isolated.kafka.topics
+    await _produce(isolated, topics.registry_authorisations, [b"{}", b"{}", b""])
+    sections = {topics.registry_authorisations: "authorisations", topics.registry_deployments: "deployments",
+                f"{topics.registry_watchlists}.absent": "watchlists"}
+    ends = await registry_end_offsets(isolated, sections)
+    assert ends[(topics.registry_authorisations, 0)] == 3
+    assert all(end == 0 for (topic, _), end in ends.items() if topic == topics.registry_deployments)
+    assert not any(topic.endswith(".absent") for topic, _ in ends), "a topic not there has no partitions"

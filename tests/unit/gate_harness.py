@@ -14,6 +14,11 @@ from custodes.policy.client import PolicyClient
 from custodes.settings import Settings
 
 
+async def registry_topics_empty() -> dict:
+    """Where the registry topics end at the gate's start, for the in-memory broker: nowhere."""
+    return {}
+
+
 def stand_in_opa(answer: dict | None):
     """An OPA answering ``answer`` for every request, singly or in a batch; None refuses connections."""
 
@@ -35,7 +40,7 @@ async def through_gate(settings: Settings, answer: dict | None, payloads: list[b
     policy = PolicyClient(settings.opa.model_copy(update={"retries": 0}),
                           transport=httpx.MockTransport(stand_in_opa(answer)))
     gate = build_gate(settings.model_copy(update={"gate": settings.gate.model_copy(update={"batching": batching})}),
-                      policy)
+                      policy, registry_ends=registry_topics_empty)
     topics = settings.kafka.topics
     seen: dict[str, list] = {"work": [], "audit": [], "dlq": []}
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from custodes.events.sim_factory import sim_event
 from custodes.gate.service import build_gate, even_chunk
 from custodes.policy.client import PolicyClient
-from tests.unit.gate_harness import through_gate
+from tests.unit.gate_harness import registry_topics_empty, through_gate
 
 REASON = {"code": "c", "requirement": "KE-01", "legal_ref": "l", "message": "m"}
 
@@ -90,7 +90,8 @@ async def test_a_batch_is_judged_in_pipelined_chunks_each_audited_before_its_wor
                                                     "decisions": [[0, f"d-{r['id']}"] for r in requests]}})
 
     policy = PolicyClient(settings.opa.model_copy(update={"retries": 0}), transport=httpx.MockTransport(opa))
-    gate = build_gate(settings.model_copy(update={"gate": settings.gate.model_copy(update={"opa_chunk": 2})}), policy)
+    gate = build_gate(settings.model_copy(update={"gate": settings.gate.model_copy(update={"opa_chunk": 2})}), policy,
+                      registry_ends=registry_topics_empty)
     topics = settings.kafka.topics
     timeline: list[tuple[str, str]] = []
 

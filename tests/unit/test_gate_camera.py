@@ -5,6 +5,7 @@ The real-stack path is covered by tests/integration/test_camera_end_to_end.py.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -24,6 +25,7 @@ from custodes.gate.service import build_gate
 from custodes.policy.client import PolicyClient
 from custodes.policy.registry import Deployment, RegistryMirror
 from custodes.settings import Settings
+from tests.unit.gate_harness import registry_topics_empty
 
 REASON = {"code": "use_enabled", "requirement": "GB-01", "legal_ref": "l", "message": "m"}
 DENIAL = {"code": "missing_deployment_record", "requirement": "GB-05", "legal_ref": "l", "message": "m"}
@@ -80,7 +82,7 @@ async def run_gate(settings: Settings, opa: FakeOpa, camera: list[bytes], *,
     policy = PolicyClient(settings.opa.model_copy(update={"retries": 0}), transport=transport)
     mirror = RegistryMirror("http://opa.invalid", transport=transport)
     gate = build_gate(settings.model_copy(update={"gate": settings.gate.model_copy(update={"batching": batching})}),
-                      policy, mirror)
+                      policy, mirror, registry_ends=registry_topics_empty)
     topics = settings.kafka.topics
     seen: dict[str, list] = {"order": [], "work": [], "keys": [], "sim_work": [], "audit": [], "dlq": []}
 
@@ -260,3 +262,34 @@ async def test_registry_records_reach_opa_whole_and_bad_ones_are_dead_lettered(s
     assert opa.pushed[-1]["authorisations"] == {}
     assert [(t, body) for t, body, _ in seen["dlq"]] == [(f"{topics.registry_deployments}.dlq",
                                                           b'{"id": "dep-bad", "fria": "typo"}')]
+
+
+async def test_no_event_is_judged_before_the_registry_is_read_to_where_it_ended_at_start(settings) -> None:
+    """A gate starting while the registry topics hold records judges no event before it has read
+    them all: a superseded grant, read before its revocation, must never be all it knows."""
+    opa = FakeOpa(allow_with_a_deployment)
+    transport = httpx.MockTransport(opa)
+    policy = PolicyClient(settings.opa.model_copy(update={"retries": 0}), transport=transport)
+    mirror = RegistryMirror("http://opa.invalid", transport=transport)
+    topics = settings.kafka.topics
+
+    async def one_deployment_on_its_topic() -> dict:
+        return {(topics.registry_deployments, 0): 1}
+
+    gate = build_gate(settings, policy, mirror, registry_ends=one_deployment_on_its_topic)
+    audit: list[dict] = []
+
+    @gate.broker.subscriber(topics.audit_records)
+    async def _audit(body: dict) -> None:
+        audit.append(body)
+
+    async with TestKafkaBroker(gate.broker) as broker:
+        judging = asyncio.create_task(broker.publish(camera_event().model_dump_json().encode(), topics.camera_faces))
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert not judging.done() and opa.batches == [] and audit == [], "judged before the registry was read"
+        topic, key, value = deployment_record(settings)
+        await broker.publish(value, topic, key=key.encode())
+        await asyncio.wait_for(judging, 10)
+    assert [a["allowed"] for a in audit] == [True]
+    assert opa.batches[0][0]["deployment"] is not None

@@ -125,3 +125,28 @@ async def test_settled_waits_for_a_push_in_progress() -> None:
     release.set()
     await asyncio.wait_for(settled, 1)
     assert await pushing
+
+
+async def test_caught_up_once_every_partition_is_folded_to_its_end_at_start() -> None:
+    mirror = RegistryMirror("http://opa.invalid")
+    mirror.pushed_through({("reg.auth", 0): 2})  # read before the ends were known
+    assert not mirror.caught_up, "not before the ends are known"
+    mirror.expect({("reg.auth", 0): 5, ("reg.auth", 1): 0, ("reg.deployments", 0): 1})
+    assert not mirror.caught_up
+    waiting = asyncio.create_task(mirror.until_caught_up())
+    mirror.pushed_through({("reg.auth", 0): 5})
+    await asyncio.sleep(0)
+    assert not mirror.caught_up and not waiting.done()
+    mirror.pushed_through({("reg.deployments", 0): 1})
+    await asyncio.wait_for(waiting, 1)
+    assert mirror.caught_up
+    mirror.pushed_through({("reg.auth", 0): 3})  # an older position changes nothing: caught up stays
+    assert mirror.caught_up
+    await mirror.close()
+
+
+async def test_empty_registry_topics_are_read_at_once() -> None:
+    mirror = RegistryMirror("http://opa.invalid")
+    mirror.expect({})
+    await asyncio.wait_for(mirror.until_caught_up(), 1)
+    await mirror.close()

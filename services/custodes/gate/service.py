@@ -4,8 +4,8 @@ Contract, per batch of events consumed from an event topic (:class:`Stream`: SIM
 registrations, 1:1; camera faces, 1:N):
 1. invalid bytes → dead letter (original bytes + reason) and an ``event_rejected`` audit
    record; the offset is committed and the gate goes on;
-2. the valid events are judged by OPA in chunks of ``settings.gate.opa_chunk``, ONE call per
-   chunk (``settings.gate.batching``; otherwise one call per event, the benchmark's
+2. the valid events are judged by OPA in even chunks of at most ``settings.gate.opa_chunk``, ONE
+   call per chunk (``settings.gate.batching``; otherwise one call per event, the benchmark's
    baseline), against every registry record the gate has folded before; fail closed: no
    usable answer → every event of the chunk is denied ``policy_unavailable``;
 3. every decision is audited (``policy_decision`` record, confirmed by Kafka) BEFORE any
@@ -21,17 +21,20 @@ deterministic ids make the ledger keep one record per event.
 
 The registry (authorisations, deployments, watchlists) is mirrored from its compacted
 topics into OPA (:class:`custodes.policy.registry.RegistryMirror`); a camera event's
-deployment record is resolved from that mirror into its decision input.
+deployment record is resolved from that mirror into its decision input. No event is judged
+before the mirror has read (and pushed) every registry record that was on those topics when
+the gate started: a superseded grant read before its revocation must never allow.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker, KafkaResponse
 from faststream.kafka.annotations import KafkaMessage
@@ -43,7 +46,7 @@ from custodes.events.deadletter import Rejection, dead_letter
 from custodes.events.raw import headers_safe_parser, raw_decoder
 from custodes.policy.client import PolicyClient
 from custodes.policy.inputs import camera_face_input, sim_registration_input
-from custodes.policy.registry import RegistryMirror, RegistrySection
+from custodes.policy.registry import Offsets, RegistryMirror, RegistrySection
 from custodes.settings import Settings, get_settings
 from custodes.stack.readiness import mark_ready
 
@@ -111,7 +114,10 @@ _JSON = {"content-type": "application/json"}
 _AUDIT_HEADERS = {**_JSON, "x-custodes-kind": "policy_decision"}
 
 
-def build_gate(settings: Settings, policy: PolicyClient | None = None, registry: RegistryMirror | None = None) -> Gate:
+def build_gate(settings: Settings, policy: PolicyClient | None = None, registry: RegistryMirror | None = None,
+               registry_ends: Callable[[], Awaitable[Offsets]] | None = None) -> Gate:
+    """The gate's broker and app. ``registry_ends`` says where the registry topics end as the gate
+    starts (default: asks Kafka, :func:`registry_end_offsets`)."""
     topics = settings.kafka.topics
     broker = KafkaBroker(settings.kafka.bootstrap_servers, client_id="custodes-gate",
                          max_request_size=settings.kafka.max_message_bytes, max_batch_size=PUBLISH_BATCH_BYTES)
@@ -160,8 +166,23 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
                                   stream.work_topic, _JSON, keys=[event_id.encode() for event_id, _, _ in allowed])
         return len(allowed)
 
+    sections: dict[str, RegistrySection] = {topics.registry_authorisations: "authorisations",
+                                            topics.registry_deployments: "deployments",
+                                            topics.registry_watchlists: "watchlists"}
+    asking_ends = asyncio.Lock()
+
+    async def registry_read() -> None:
+        """Wait, before the first batch, until the registry is read to where it ended at start."""
+        if registry.caught_up:
+            return
+        async with asking_ends:
+            if not registry.expecting:
+                registry.expect(await (registry_ends() if registry_ends else registry_end_offsets(settings, sections)))
+        await registry.until_caught_up()
+
     async def judge(stream: Stream[Any], batch: Sequence[Any]) -> None:
         """Read chunk k+1 while earlier chunks are judged and concluded (module docstring)."""
+        await registry_read()
         size = even_chunk(len(batch), settings.gate.opa_chunk)
         judged = 0
         concluding: list[asyncio.Task[int]] = []
@@ -191,21 +212,20 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
     for stream in streams:
         subscribe(stream)
 
-    sections: dict[str, RegistrySection] = {topics.registry_authorisations: "authorisations",
-                                            topics.registry_deployments: "deployments",
-                                            topics.registry_watchlists: "watchlists"}
-
     @broker.subscriber(*sections, group_id=None, auto_offset_reset="earliest", batch=True,
                        max_partition_fetch_bytes=settings.kafka.max_message_bytes,
                        parser=headers_safe_parser, decoder=raw_decoder,
                        title="registry", description="the registry OPA judges against (compacted topics)")
     async def on_registry(msg: KafkaMessage) -> None:
+        positions: Offsets = {}
         for record in msg.raw_message:
             try:
                 registry.apply((record.key or b"").decode(), record.value, sections[record.topic])
             except ValueError as exc:
                 await dead_letter(broker, record, Rejection("schema_violation", str(exc)[:1000]), SERVICE)
+            positions[(record.topic, record.partition)] = record.offset + 1
         await registry.push()
+        registry.pushed_through(positions)
 
     background: list[asyncio.Task] = []
 
@@ -223,6 +243,21 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         await policy.close()
 
     return Gate(broker, app, policy, registry)
+
+
+async def registry_end_offsets(settings: Settings, sections: dict[str, RegistrySection]) -> Offsets:
+    """Where each partition of the registry topics ends now (a topic not there yet has none)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False,
+                                client_id="custodes-gate-registry-ends")
+    await consumer.start()
+    try:
+        await consumer.topics()  # fresh metadata
+        partitions = [TopicPartition(topic, p) for topic in sections
+                      for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        ends = await consumer.end_offsets(partitions) if partitions else {}
+    finally:
+        await consumer.stop()
+    return {(tp.topic, tp.partition): end for tp, end in ends.items()}
 
 
 PUBLISH_BATCH_BYTES = 4 * 1024 * 1024

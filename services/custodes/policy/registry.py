@@ -11,8 +11,13 @@ OPA has lost it (a restarted OPA holds no pushed data). The packs read authorisa
 watchlists there; a deployment reaches them inside the request
 (``request.deployment``, :meth:`RegistryMirror.deployment`), and is in the document too so
 that what the gate judged against can be read back from OPA.
-Until OPA (or the mirror) has a record, rules that need it do not find it and deny —
-the registry can only ever be missing, never stale in the direction of allowing more.
+Until OPA (or the mirror) has a record, rules that need it do not find it and deny.
+A compacted topic may still hold a superseded record before the one replacing it (a grant,
+then its revocation), so a mirror part-way through its topics could allow more than the
+registry does: the gate judges no event before the mirror has folded and pushed every
+record that was on the topics when the gate started (:meth:`RegistryMirror.expect`,
+:meth:`RegistryMirror.until_caught_up`). After that, a change reaches OPA as soon as the gate
+has read it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 log = logging.getLogger(__name__)
+
+Offsets = dict[tuple[str, int], int]
+"""Kafka offsets by (topic, partition)."""
 
 
 class AuthorisedOffence(BaseModel):
@@ -124,6 +132,9 @@ class RegistryMirror:
         self._http = httpx.AsyncClient(base_url=opa_url, timeout=timeout_s, transport=transport)
         self._dirty = True
         self._lock = asyncio.Lock()
+        self._ends: Offsets | None = None  # the registry topics' ends when the gate started
+        self._folded: Offsets = {}  # per partition, the offset after the last record folded and pushed
+        self._caught_up = asyncio.Event()  # set once, when _folded reaches _ends
 
     def apply(self, key: str, value: bytes | None, section: RegistrySection = "authorisations") -> None:
         """Fold one registry record of ``section``; an empty value withdraws the record ``key``.
@@ -137,6 +148,42 @@ class RegistryMirror:
             record = SECTION_MODELS[section].model_validate_json(value)
             records[record.id] = record.to_opa()
         self._dirty = True
+
+    def expect(self, ends: Offsets) -> None:
+        """The registry topics' end offsets as the gate starts (where they are empty, 0 or absent)."""
+        self._ends = dict(ends)
+        self._check_caught_up()
+
+    @property
+    def expecting(self) -> bool:
+        return self._ends is not None
+
+    def pushed_through(self, positions: Offsets) -> None:
+        """Every record before ``positions`` (per partition, the offset after the last one) is
+        folded, and a push has been made since (:meth:`push`: in OPA, or retried)."""
+        for partition, position in positions.items():
+            self._folded[partition] = max(self._folded.get(partition, 0), position)
+        self._check_caught_up()
+
+    def _check_caught_up(self) -> None:
+        if self._ends is not None and all(self._folded.get(p, 0) >= end for p, end in self._ends.items()):
+            self._caught_up.set()
+
+    @property
+    def caught_up(self) -> bool:
+        return self._caught_up.is_set()
+
+    async def until_caught_up(self, warn_every_s: float = 10.0) -> None:
+        """Return once the mirror has folded and pushed what the registry topics held when the gate
+        started (:meth:`expect`); meanwhile no event is judged, and a warning says why."""
+        while not self._caught_up.is_set():
+            try:
+                await asyncio.wait_for(self._caught_up.wait(), warn_every_s)
+            except TimeoutError:
+                behind = {f"{t}[{p}]": end - self._folded.get((t, p), 0) for (t, p), end in (self._ends or {}).items()
+                          if self._folded.get((t, p), 0) < end}
+                log.warning("no event judged until the registry is read to where it was at start; "
+                            "records still to read: %s", behind or "end offsets not known yet")
 
     def deployment(self, deployment_id: str | None) -> dict | None:
         """The deployment record as the packs read it at ``request.deployment``; None when unknown."""
