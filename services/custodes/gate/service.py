@@ -23,7 +23,8 @@ The registry (authorisations, deployments, watchlists) is mirrored from its comp
 topics into OPA (:class:`custodes.policy.registry.RegistryMirror`); a camera event's
 deployment record is resolved from that mirror into its decision input. No event is judged
 before the mirror has read (and pushed) every registry record that was on those topics when
-the gate started: a superseded grant read before its revocation must never allow.
+the gate first came to judge (their end offsets then): a superseded grant read before its
+revocation must never allow.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker, KafkaResponse
 from faststream.kafka.annotations import KafkaMessage
+from kafka import KafkaConsumer, TopicPartition
 
 from custodes.audit.emit import JudgedEvent, judged_record_fields, parse_or_reject
 from custodes.audit.records import AuditRecord
@@ -172,7 +173,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
     asking_ends = asyncio.Lock()
 
     async def registry_read() -> None:
-        """Wait, before the first batch, until the registry is read to where it ended at start."""
+        """Before the first batch: learn where the registry topics end, and wait until read to there."""
         if registry.caught_up:
             return
         async with asking_ends:
@@ -247,16 +248,17 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
 
 async def registry_end_offsets(settings: Settings, sections: dict[str, RegistrySection]) -> Offsets:
     """Where each partition of the registry topics ends now (a topic not there yet has none)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False,
-                                client_id="custodes-gate-registry-ends")
-    await consumer.start()
-    try:
-        await consumer.topics()  # fresh metadata
-        partitions = [TopicPartition(topic, p) for topic in sections
-                      for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        ends = await consumer.end_offsets(partitions) if partitions else {}
+    return await asyncio.to_thread(_end_offsets, settings.kafka.bootstrap_servers, list(sections))
+
+
+def _end_offsets(bootstrap_servers: str, topics: list[str]) -> Offsets:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+                             client_id="custodes-gate-registry-ends")
+    try:  # partitions_for_topic fetches fresh metadata for a topic it does not know yet
+        partitions = [TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic))]
+        ends = consumer.end_offsets(partitions) if partitions else {}
     finally:
-        await consumer.stop()
+        consumer.close()
     return {(tp.topic, tp.partition): end for tp, end in ends.items()}
 
 

@@ -15,7 +15,7 @@ Until OPA (or the mirror) has a record, rules that need it do not find it and de
 A compacted topic may still hold a superseded record before the one replacing it (a grant,
 then its revocation), so a mirror part-way through its topics could allow more than the
 registry does: the gate judges no event before the mirror has folded and pushed every
-record that was on the topics when the gate started (:meth:`RegistryMirror.expect`,
+record that was on the topics when it first came to judge (:meth:`RegistryMirror.expect`,
 :meth:`RegistryMirror.until_caught_up`). After that, a change reaches OPA as soon as the gate
 has read it.
 """
@@ -132,7 +132,7 @@ class RegistryMirror:
         self._http = httpx.AsyncClient(base_url=opa_url, timeout=timeout_s, transport=transport)
         self._dirty = True
         self._lock = asyncio.Lock()
-        self._ends: Offsets | None = None  # the registry topics' ends when the gate started
+        self._ends: Offsets | None = None  # the registry topics' ends when the gate first came to judge
         self._folded: Offsets = {}  # per partition, the offset after the last record folded and pushed
         self._caught_up = asyncio.Event()  # set once, when _folded reaches _ends
 
@@ -150,7 +150,7 @@ class RegistryMirror:
         self._dirty = True
 
     def expect(self, ends: Offsets) -> None:
-        """The registry topics' end offsets as the gate starts (where they are empty, 0 or absent)."""
+        """The registry topics' end offsets before the gate's first judgement (0 or absent where empty)."""
         self._ends = dict(ends)
         self._check_caught_up()
 
@@ -182,7 +182,7 @@ class RegistryMirror:
             except TimeoutError:
                 behind = {f"{t}[{p}]": end - self._folded.get((t, p), 0) for (t, p), end in (self._ends or {}).items()
                           if self._folded.get((t, p), 0) < end}
-                log.warning("no event judged until the registry is read to where it was at start; "
+                log.warning("no event judged until the registry is read to where it ended before the first judgement; "
                             "records still to read: %s", behind or "end offsets not known yet")
 
     def deployment(self, deployment_id: str | None) -> dict | None:
