@@ -127,26 +127,34 @@ async def test_settled_waits_for_a_push_in_progress() -> None:
     assert await pushing
 
 
-async def test_caught_up_once_every_partition_is_folded_to_its_end_at_start() -> None:
+async def test_caught_up_once_every_partition_is_folded_to_where_it_ended_when_first_asked() -> None:
     mirror = RegistryMirror("http://opa.invalid")
-    mirror.pushed_through({("reg.auth", 0): 2})  # read before the ends were known
-    assert not mirror.caught_up, "not before the ends are known"
-    mirror.expect({("reg.auth", 0): 5, ("reg.auth", 1): 0, ("reg.deployments", 0): 1})
-    assert not mirror.caught_up
-    waiting = asyncio.create_task(mirror.until_caught_up())
+    asked: list[int] = []
+
+    async def ends() -> dict:
+        asked.append(1)
+        return {("reg.auth", 0): 5, ("reg.auth", 1): 0, ("reg.deployments", 0): 1}
+
+    mirror.pushed_through({("reg.auth", 0): 2})  # read before anyone asked
+    first, second = asyncio.create_task(mirror.catch_up(ends)), asyncio.create_task(mirror.catch_up(ends))
+    await asyncio.sleep(0.01)
     mirror.pushed_through({("reg.auth", 0): 5})
-    await asyncio.sleep(0)
-    assert not mirror.caught_up and not waiting.done()
+    await asyncio.sleep(0.01)
+    assert not first.done() and not second.done(), "the deployments partition is not read yet"
     mirror.pushed_through({("reg.deployments", 0): 1})
-    await asyncio.wait_for(waiting, 1)
-    assert mirror.caught_up
+    await asyncio.wait_for(asyncio.gather(first, second), 1)
+    assert asked == [1], "the ends are learnt once"
     mirror.pushed_through({("reg.auth", 0): 3})  # an older position changes nothing: caught up stays
-    assert mirror.caught_up
+    await asyncio.wait_for(mirror.catch_up(ends), 1)
+    assert asked == [1]
     await mirror.close()
 
 
 async def test_empty_registry_topics_are_read_at_once() -> None:
     mirror = RegistryMirror("http://opa.invalid")
-    mirror.expect({})
-    await asyncio.wait_for(mirror.until_caught_up(), 1)
+
+    async def nothing() -> dict:
+        return {}
+
+    await asyncio.wait_for(mirror.catch_up(nothing), 1)
     await mirror.close()

@@ -117,8 +117,8 @@ _AUDIT_HEADERS = {**_JSON, "x-custodes-kind": "policy_decision"}
 
 def build_gate(settings: Settings, policy: PolicyClient | None = None, registry: RegistryMirror | None = None,
                registry_ends: Callable[[], Awaitable[Offsets]] | None = None) -> Gate:
-    """The gate's broker and app. ``registry_ends`` says where the registry topics end as the gate
-    starts (default: asks Kafka, :func:`registry_end_offsets`)."""
+    """The gate's broker and app. ``registry_ends`` says where the registry topics end before the
+    first judgement (default: asks Kafka, :func:`registry_end_offsets`)."""
     topics = settings.kafka.topics
     broker = KafkaBroker(settings.kafka.bootstrap_servers, client_id="custodes-gate",
                          max_request_size=settings.kafka.max_message_bytes, max_batch_size=PUBLISH_BATCH_BYTES)
@@ -170,20 +170,11 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
     sections: dict[str, RegistrySection] = {topics.registry_authorisations: "authorisations",
                                             topics.registry_deployments: "deployments",
                                             topics.registry_watchlists: "watchlists"}
-    asking_ends = asyncio.Lock()
-
-    async def registry_read() -> None:
-        """Before the first batch: learn where the registry topics end, and wait until read to there."""
-        if registry.caught_up:
-            return
-        async with asking_ends:
-            if not registry.expecting:
-                registry.expect(await (registry_ends() if registry_ends else registry_end_offsets(settings, sections)))
-        await registry.until_caught_up()
+    ends = registry_ends or (lambda: registry_end_offsets(settings, sections))
 
     async def judge(stream: Stream[Any], batch: Sequence[Any]) -> None:
         """Read chunk k+1 while earlier chunks are judged and concluded (module docstring)."""
-        await registry_read()
+        await registry.catch_up(ends)  # before the first batch; at once after that
         size = even_chunk(len(batch), settings.gate.opa_chunk)
         judged = 0
         concluding: list[asyncio.Task[int]] = []

@@ -15,8 +15,7 @@ Until OPA (or the mirror) has a record, rules that need it do not find it and de
 A compacted topic may still hold a superseded record before the one replacing it (a grant,
 then its revocation), so a mirror part-way through its topics could allow more than the
 registry does: the gate judges no event before the mirror has folded and pushed every
-record that was on the topics when it first came to judge (:meth:`RegistryMirror.expect`,
-:meth:`RegistryMirror.until_caught_up`). After that, a change reaches OPA as soon as the gate
+record that was on the topics when it first came to judge (:meth:`RegistryMirror.catch_up`). After that, a change reaches OPA as soon as the gate
 has read it.
 """
 
@@ -24,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Literal
 
@@ -135,6 +135,7 @@ class RegistryMirror:
         self._ends: Offsets | None = None  # the registry topics' ends when the gate first came to judge
         self._folded: Offsets = {}  # per partition, the offset after the last record folded and pushed
         self._caught_up = asyncio.Event()  # set once, when _folded reaches _ends
+        self._learning_ends = asyncio.Lock()
 
     def apply(self, key: str, value: bytes | None, section: RegistrySection = "authorisations") -> None:
         """Fold one registry record of ``section``; an empty value withdraws the record ``key``.
@@ -149,15 +150,6 @@ class RegistryMirror:
             records[record.id] = record.to_opa()
         self._dirty = True
 
-    def expect(self, ends: Offsets) -> None:
-        """The registry topics' end offsets before the gate's first judgement (0 or absent where empty)."""
-        self._ends = dict(ends)
-        self._check_caught_up()
-
-    @property
-    def expecting(self) -> bool:
-        return self._ends is not None
-
     def pushed_through(self, positions: Offsets) -> None:
         """Every record before ``positions`` (per partition, the offset after the last one) is
         folded, and a push has been made since (:meth:`push`: in OPA, or retried)."""
@@ -169,21 +161,24 @@ class RegistryMirror:
         if self._ends is not None and all(self._folded.get(p, 0) >= end for p, end in self._ends.items()):
             self._caught_up.set()
 
-    @property
-    def caught_up(self) -> bool:
-        return self._caught_up.is_set()
-
-    async def until_caught_up(self, warn_every_s: float = 10.0) -> None:
-        """Return once the mirror has folded and pushed what the registry topics held when the gate
-        started (:meth:`expect`); meanwhile no event is judged, and a warning says why."""
+    async def catch_up(self, ends: Callable[[], Awaitable[Offsets]], warn_every_s: float = 10.0) -> None:
+        """Return once the mirror has folded and pushed every record the registry topics held
+        when it was first asked (``ends``: their end offsets then, 0 or absent where empty,
+        learnt once); meanwhile no event is judged, and a warning says why every ``warn_every_s``."""
+        if self._caught_up.is_set():
+            return
+        async with self._learning_ends:
+            if self._ends is None:
+                self._ends = dict(await ends())
+                self._check_caught_up()
         while not self._caught_up.is_set():
             try:
                 await asyncio.wait_for(self._caught_up.wait(), warn_every_s)
             except TimeoutError:
-                behind = {f"{t}[{p}]": end - self._folded.get((t, p), 0) for (t, p), end in (self._ends or {}).items()
+                behind = {f"{t}[{p}]": end - self._folded.get((t, p), 0) for (t, p), end in self._ends.items()
                           if self._folded.get((t, p), 0) < end}
-                log.warning("no event judged until the registry is read to where it ended before the first judgement; "
-                            "records still to read: %s", behind or "end offsets not known yet")
+                log.warning("no event judged until the registry is read to where it ended before the first "
+                            "judgement; records still to read: %s", behind)
 
     def deployment(self, deployment_id: str | None) -> dict | None:
         """The deployment record as the packs read it at ``request.deployment``; None when unknown."""
