@@ -58,7 +58,7 @@ from PIL import Image
 
 from custodes.events import CameraFaceEvent
 from custodes.events.sim_factory import sim_event
-from custodes.gate.service import build_gate
+from custodes.gate.service import build_gate, tune_collector
 from custodes.policy.registry import Authorisation, Deployment, RegistryMirror, RegistrySection
 from custodes.settings import Settings
 from custodes.stack.manager import StackManager
@@ -264,6 +264,7 @@ def _gate_process(settings_json: str, registry_records: list[RegistryRecord], st
         if not await registry.push(force=True):
             raise SystemExit(f"could not push the registry to OPA at {settings.opa.url}")
         gate = build_gate(settings, registry=registry)
+        tune_collector(settings.gate.gc_gen0)  # as the gate's main() does
         await gate.broker.start()
         cpu = time.process_time()
         started.release()

@@ -94,6 +94,10 @@ class GateSettings(_Section):
     batching: bool = Field(True, description="False: one OPA call per event (the benchmark's baseline)")
     opa_chunk: int = Field(250, ge=1, le=10_000, description="events judged in one OPA call")
     opa_in_flight: int = Field(4, ge=1, le=64, description="OPA calls a gate has open at once (chunks pipelined)")
+    gc_gen0: int = Field(
+        50_000, ge=0,
+        description="allocations between young-generation collections in a gate process (Python's default: 700); "
+                    "0 leaves Python's collector as it is (custodes.gate.service.tune_collector)")
 
 
 class RecognitionSettings(_Section):

@@ -121,3 +121,22 @@ def test_chunks_are_as_few_as_the_limit_allows_and_even(events: int, most: int) 
     assert max(sizes) <= most
     assert len(sizes) == -(-events // most)  # no more OPA calls than the limit needs
     assert max(sizes) - min(sizes) <= len(sizes)  # no small tail: 776 by 250 is 4 × 194, not 3 × 250 + 26
+
+
+@pytest.mark.parametrize("gen0", [0, 50_000])
+def test_tune_collector_freezes_what_lives_and_collects_the_young_less_often(gen0) -> None:
+    import gc
+
+    from custodes.gate.service import tune_collector
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        tune_collector(gen0)
+        if gen0:
+            assert gc.get_threshold()[0] == gen0
+            assert gc.get_freeze_count() > frozen  # what is alive now is never scanned again
+        else:
+            assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)  # 0: Python's collector as it was
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()

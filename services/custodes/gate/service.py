@@ -30,6 +30,7 @@ revocation must never allow.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -287,13 +288,32 @@ async def publish_chunked(broker: KafkaBroker, payloads: list[bytes], topic: str
         await broker.publish_batch(*chunk, topic=topic, headers=headers)
 
 
+def tune_collector(gen0: int) -> None:
+    """Python's cyclic collector, tuned for a gate process (``settings.gate.gc_gen0``; 0: as it is).
+
+    The gate allocates and frees several objects per field of every event; nearly all are freed
+    by reference counting, yet every 700 allocations Python's collector scans the young ones,
+    and with them, in time, the thousands of events of a batch still in flight. What is alive
+    when this is called (modules, settings, the broker) is frozen, never scanned again, and
+    the young generation is collected every ``gen0`` allocations. Cycles are still collected,
+    only later; an object in one is never freed early."""
+    if gen0 <= 0:
+        return
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(gen0, max(gen1, 50), max(gen2, 50))
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(_serve())
 
 
 async def _serve() -> None:
-    await build_gate(get_settings()).app.run()
+    settings = get_settings()
+    gate = build_gate(settings)
+    tune_collector(settings.gate.gc_gen0)
+    await gate.app.run()
 
 
 if __name__ == "__main__":
