@@ -18,7 +18,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import TopicPartition as KafkaTopicPartition
 from kafka.errors import KafkaError
 
 from custodes.events import RejectReason, rejection_counts
@@ -195,4 +196,33 @@ async def test_registry_end_offsets_are_read_from_the_real_broker(isolated: Sett
     assert ends[(topics.registry_authorisations, 0)] == 3
     assert ends[(topics.registry_deployments, 0)] == 0
     assert not any(topic.endswith(".absent") for topic, _ in ends), "a topic not there has no partitions"
+
+
+async def test_registry_ends_where_its_last_record_ends_not_at_a_transaction_marker(isolated: Settings) -> None:
+    """A transactional producer's commit marker takes the log's last offset, and the mirror, which
+    counts the records it folds, never reaches it: the gate would wait for ever after a restart."""
+    topics = isolated.kafka.topics
+    producer = KafkaProducer(bootstrap_servers=isolated.kafka.bootstrap_servers,
+                             transactional_id=f"custodes-test-{uuid.uuid4().hex[:8]}")
+    try:
+        producer.init_transactions()
+        producer.begin_transaction()
+        for i in range(3):
+            producer.send(topics.registry_deployments, key=f"dep-{i}".encode(), value=b"{}")
+        producer.commit_transaction()
+    finally:
+        producer.close()
+    partition = KafkaTopicPartition(topics.registry_deployments, 0)
+    log_end = await asyncio.to_thread(_log_end, isolated, partition)
+    assert log_end == 4, "three records and the commit marker"
+    ends = await registry_end_offsets(isolated, {topics.registry_deployments: "deployments"})
+    assert ends == {(topics.registry_deployments, 0): 3}
+
+
+def _log_end(settings: Settings, partition: KafkaTopicPartition) -> int:
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        return consumer.end_offsets([partition])[partition]
+    finally:
+        consumer.close()
 

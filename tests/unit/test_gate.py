@@ -140,3 +140,54 @@ def test_tune_collector_freezes_what_lives_and_collects_the_young_less_often(gen
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+class _PartitionLog:
+    """A stand-in for kafka-python's consumer over one partition whose offsets hold records or not."""
+
+    def __init__(self, offsets: set[int], per_poll: int = 3) -> None:
+        self.offsets, self.per_poll, self.fetches = offsets, per_poll, 0
+        self._position = 0
+
+    def assign(self, partitions) -> None:
+        pass
+
+    def seek(self, tp, offset: int) -> None:
+        self._position = offset
+
+    def position(self, tp) -> int:
+        return self._position
+
+    def poll(self, timeout_ms: int) -> dict:
+        from types import SimpleNamespace
+
+        self.fetches += 1
+        found = sorted(o for o in self.offsets if o >= self._position)[:self.per_poll]
+        if not found:
+            return {}
+        self._position = found[-1] + 1
+        return {"tp": [SimpleNamespace(offset=o) for o in found]}
+
+
+@pytest.mark.parametrize(("offsets", "begin", "end", "expected"), [
+    ({0, 1, 2}, 0, 3, 3),  # the usual partition: its last offset is a record
+    ({0, 1, 2}, 0, 4, 3),  # a transaction's commit marker at the end
+    ({0, 1, 2, 50}, 0, 300, 51),  # a long tail compacted away
+    ({7, 9}, 5, 4000, 10),
+    (set(), 0, 40, 0),  # no record at all: nothing to wait for
+    (set(), 12, 40, 0),
+    ({5}, 5, 6, 6),
+])
+def test_registry_partition_ends_after_its_last_record(offsets, begin, end, expected) -> None:
+    from custodes.gate.service import _after_last_record
+
+    log = _PartitionLog(offsets)
+    assert _after_last_record(log, "tp", begin, end) == expected
+
+
+def test_a_registry_partition_ending_in_a_record_costs_one_fetch() -> None:
+    from custodes.gate.service import _after_last_record
+
+    log = _PartitionLog(set(range(10_000)))
+    assert _after_last_record(log, "tp", 0, 10_000) == 10_000
+    assert log.fetches == 1

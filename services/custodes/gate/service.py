@@ -23,7 +23,7 @@ The registry (authorisations, deployments, watchlists) is mirrored from its comp
 topics into OPA (:class:`custodes.policy.registry.RegistryMirror`); a camera event's
 deployment record is resolved from that mirror into its decision input. No event is judged
 before the mirror has read (and pushed) every registry record that was on those topics when
-the gate first came to judge (their end offsets then): a superseded grant read before its
+the gate first came to judge (up to their last records then): a superseded grant read before its
 revocation must never allow.
 """
 
@@ -239,19 +239,47 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
 
 
 async def registry_end_offsets(settings: Settings, sections: dict[str, RegistrySection]) -> Offsets:
-    """Where each partition of the registry topics ends now (a topic not there yet has none)."""
-    return await asyncio.to_thread(_end_offsets, settings.kafka.bootstrap_servers, list(sections))
+    """Where each partition of the registry topics ends now: the offset after its last record
+    (a topic not there yet has no partitions; a partition without records ends at 0)."""
+    return await asyncio.to_thread(_end_offsets, settings.kafka.bootstrap_servers, list(sections),
+                                   settings.kafka.max_message_bytes)
 
 
-def _end_offsets(bootstrap_servers: str, topics: list[str]) -> Offsets:
+def _end_offsets(bootstrap_servers: str, topics: list[str], fetch_bytes: int) -> Offsets:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                             client_id="custodes-gate-registry-ends")
+                             client_id="custodes-gate-registry-ends", max_partition_fetch_bytes=fetch_bytes)
     try:  # partitions_for_topic fetches fresh metadata for a topic it does not know yet
         partitions = [TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic))]
-        ends = consumer.end_offsets(partitions) if partitions else {}
+        if not partitions:
+            return {}
+        begins, ends = consumer.beginning_offsets(partitions), consumer.end_offsets(partitions)
+        return {(tp.topic, tp.partition): _after_last_record(consumer, tp, begins[tp], ends[tp]) for tp in partitions}
     finally:
         consumer.close()
-    return {(tp.topic, tp.partition): end for tp, end in ends.items()}
+
+
+def _after_last_record(consumer: KafkaConsumer, tp: TopicPartition, begin: int, end: int) -> int:
+    """The offset after the last record of ``tp`` below ``end`` (the log's end), 0 if it holds none.
+
+    The mirror counts the records it folds, so it can only ever reach this offset, not the log's
+    end where the tail of a partition holds no record: a transaction's commit marker, or records
+    compacted away. Read backwards from the end in growing windows, so that the usual partition,
+    whose last offset is a record, costs one fetch."""
+    consumer.assign([tp])
+    window = 1
+    while True:
+        start = max(begin, end - window)
+        consumer.seek(tp, start)
+        last, idle = None, 0
+        while consumer.position(tp) < end and idle < 2:
+            records = consumer.poll(timeout_ms=500).get(tp, [])
+            idle = 0 if records else idle + 1
+            last = max((r.offset for r in records if r.offset < end), default=last)
+        if last is not None:
+            return last + 1
+        if start <= begin:
+            return 0
+        window *= 16
 
 
 PUBLISH_BATCH_BYTES = 4 * 1024 * 1024

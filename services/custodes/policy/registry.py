@@ -163,8 +163,10 @@ class RegistryMirror:
 
     async def catch_up(self, ends: Callable[[], Awaitable[Offsets]], warn_every_s: float = 10.0) -> None:
         """Return once the mirror has folded and pushed every record the registry topics held
-        when it was first asked (``ends``: their end offsets then, 0 or absent where empty,
-        learnt once); meanwhile no event is judged, and a warning says why every ``warn_every_s``."""
+        when it was first asked (``ends``: per partition, the offset after its last record then,
+        0 or absent where it held none, learnt once; not the log's end, which a transaction
+        marker or records compacted away can put beyond any record the mirror could fold);
+        meanwhile no event is judged, and a warning says why every ``warn_every_s``."""
         if self._caught_up.is_set():
             return
         async with self._learning_ends:
