@@ -26,6 +26,7 @@ from custodes.events import RejectReason, rejection_counts
 from custodes.events.examples import example_payload
 from custodes.gate.service import build_gate, camera_group_id, registry_end_offsets
 from custodes.policy.client import PolicyClient
+from custodes.policy.registry import Deployment, RegistryMirror
 from custodes.recognition.errors import FaceRejected, Reason
 from custodes.recognition.service import build_recognition
 from custodes.settings import Settings, Topics
@@ -226,3 +227,33 @@ def _log_end(settings: Settings, partition: KafkaTopicPartition) -> int:
     finally:
         consumer.close()
 
+
+
+async def test_the_registry_mirror_never_folds_an_aborted_transaction(isolated: Settings) -> None:
+    """A record of an aborted transaction was never written: a grant aborted must not allow."""
+    deployments = isolated.kafka.topics.registry_deployments
+    producer = KafkaProducer(bootstrap_servers=isolated.kafka.bootstrap_servers,
+                             transactional_id=f"custodes-test-{uuid.uuid4().hex[:8]}")
+    try:
+        producer.init_transactions()
+        for record_id, commit in (("dep-aborted", False), ("dep-committed", True)):
+            producer.begin_transaction()
+            producer.send(deployments, key=record_id.encode(), value=Deployment(id=record_id).model_dump_json().encode())
+            producer.flush()
+            producer.commit_transaction() if commit else producer.abort_transaction()
+    finally:
+        producer.close()
+    registry = RegistryMirror("http://127.0.0.1:9", timeout_s=0.5)  # no OPA: what is folded is what counts here
+    gate = build_gate(isolated, policy=PolicyClient(isolated.opa), registry=registry)
+    ends = await registry_end_offsets(isolated, {deployments: "deployments"})
+    assert ends == {(deployments, 0): 3}, "the committed record, after the aborted one and its marker"
+    await gate.broker.start()
+    try:
+        await asyncio.wait_for(registry.catch_up(lambda: registry_end_offsets(isolated, {deployments: "deployments"})),
+                               30)
+        assert registry.deployment("dep-committed") is not None
+        assert registry.deployment("dep-aborted") is None
+    finally:
+        await gate.broker.stop()
+        await registry.close()
+        await gate.policy.close()

@@ -206,6 +206,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         subscribe(stream)
 
     @broker.subscriber(*sections, group_id=None, auto_offset_reset="earliest", batch=True,
+                       isolation_level="read_committed",  # an aborted grant was never granted
                        max_partition_fetch_bytes=settings.kafka.max_message_bytes,
                        parser=headers_safe_parser, decoder=raw_decoder,
                        title="registry", description="the registry OPA judges against (compacted topics)")
@@ -247,7 +248,8 @@ async def registry_end_offsets(settings: Settings, sections: dict[str, RegistryS
 
 def _end_offsets(bootstrap_servers: str, topics: list[str], fetch_bytes: int) -> Offsets:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                             client_id="custodes-gate-registry-ends", max_partition_fetch_bytes=fetch_bytes)
+                             client_id="custodes-gate-registry-ends", max_partition_fetch_bytes=fetch_bytes,
+                             isolation_level="read_committed")  # the records the mirror reads, no others
     try:  # partitions_for_topic fetches fresh metadata for a topic it does not know yet
         partitions = [TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic))]
         if not partitions:
