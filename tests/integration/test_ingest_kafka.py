@@ -19,7 +19,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka import TopicPartition as KafkaTopicPartition
+from kafka import TopicPartition as KafkaTopicPartition  # aiokafka's is TopicPartition here
 from kafka.errors import KafkaError
 
 from custodes.events import RejectReason, rejection_counts

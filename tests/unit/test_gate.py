@@ -5,8 +5,10 @@ The real-broker path is covered by tests/integration/test_sim_end_to_end.py.
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -15,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from custodes.events.sim_factory import sim_event
-from custodes.gate.service import build_gate, even_chunk
+from custodes.gate.service import _after_last_record, build_gate, even_chunk, tune_collector
 from custodes.policy.client import PolicyClient
 from tests.unit.gate_harness import registry_topics_empty, through_gate
 
@@ -125,10 +127,6 @@ def test_chunks_are_as_few_as_the_limit_allows_and_even(events: int, most: int) 
 
 @pytest.mark.parametrize("gen0", [0, 50_000])
 def test_tune_collector_freezes_what_lives_and_collects_the_young_less_often(gen0) -> None:
-    import gc
-
-    from custodes.gate.service import tune_collector
-
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     try:
         tune_collector(gen0)
@@ -143,10 +141,13 @@ def test_tune_collector_freezes_what_lives_and_collects_the_young_less_often(gen
 
 
 class _PartitionLog:
-    """A stand-in for kafka-python's consumer over one partition whose offsets hold records or not."""
+    """A stand-in for kafka-python's consumer over one partition: ``records`` at some offsets,
+    transaction markers up to ``markers_to`` (skipped: the position moves past them, no record
+    comes), nothing readable beyond (compacted away: the position stays); the first ``slow``
+    polls answer nothing, as a slow broker would."""
 
-    def __init__(self, offsets: set[int], per_poll: int = 3) -> None:
-        self.offsets, self.per_poll, self.fetches = offsets, per_poll, 0
+    def __init__(self, records: set[int], markers_to: int = 0, slow: int = 0) -> None:
+        self.records, self.markers_to, self.slow, self.fetches = records, markers_to, slow, 0
         self._position = 0
 
     def assign(self, partitions) -> None:
@@ -159,35 +160,39 @@ class _PartitionLog:
         return self._position
 
     def poll(self, timeout_ms: int) -> dict:
-        from types import SimpleNamespace
-
         self.fetches += 1
-        found = sorted(o for o in self.offsets if o >= self._position)[:self.per_poll]
+        if self.slow:
+            self.slow -= 1
+            return {}
+        found = sorted(o for o in self.records if o >= self._position)[:3]
         if not found:
+            self._position = max(self._position, self.markers_to)
             return {}
         self._position = found[-1] + 1
         return {"tp": [SimpleNamespace(offset=o) for o in found]}
 
 
-@pytest.mark.parametrize(("offsets", "begin", "end", "expected"), [
-    ({0, 1, 2}, 0, 3, 3),  # the usual partition: its last offset is a record
-    ({0, 1, 2}, 0, 4, 3),  # a transaction's commit marker at the end
-    ({0, 1, 2, 50}, 0, 300, 51),  # a long tail compacted away
-    ({7, 9}, 5, 4000, 10),
-    (set(), 0, 40, 0),  # no record at all: nothing to wait for
-    (set(), 12, 40, 0),
-    ({5}, 5, 6, 6),
+@pytest.mark.parametrize(("records", "markers_to", "begin", "end", "expected"), [
+    ({0, 1, 2}, 3, 0, 3, 3),  # the usual partition: its last offset is a record
+    ({0, 1, 2}, 4, 0, 4, 3),  # a transaction's commit marker at the end
+    ({0, 1, 2, 50}, 51, 0, 300, 51),  # a long tail compacted away
+    ({7, 9}, 10, 5, 4000, 10),
+    ({0, 1, 2, 40}, 300, 0, 300, 41),  # markers, then a compacted tail
+    (set(), 0, 0, 40, 0),  # no record at all: nothing to wait for
+    (set(), 40, 12, 40, 0),
+    ({5}, 6, 5, 6, 6),
 ])
-def test_registry_partition_ends_after_its_last_record(offsets, begin, end, expected) -> None:
-    from custodes.gate.service import _after_last_record
-
-    log = _PartitionLog(offsets)
-    assert _after_last_record(log, "tp", begin, end) == expected
+def test_registry_partition_ends_after_its_last_record(records, markers_to, begin, end, expected) -> None:
+    assert _after_last_record(_PartitionLog(records, markers_to), "tp", begin, end, stalled_s=0.05) == expected
 
 
 def test_a_registry_partition_ending_in_a_record_costs_one_fetch() -> None:
-    from custodes.gate.service import _after_last_record
-
-    log = _PartitionLog(set(range(10_000)))
+    log = _PartitionLog(set(range(10_000)), 10_000)
     assert _after_last_record(log, "tp", 0, 10_000) == 10_000
     assert log.fetches == 1
+
+
+def test_a_slow_broker_is_waited_for_not_taken_for_an_empty_tail() -> None:
+    """Ending low would let the gate judge before the mirror read the records past that end."""
+    log = _PartitionLog({0, 1, 2, 3}, 4, slow=5)
+    assert _after_last_record(log, "tp", 0, 4, stalled_s=2.0) == 4

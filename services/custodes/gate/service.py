@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -260,28 +261,42 @@ def _end_offsets(bootstrap_servers: str, topics: list[str], fetch_bytes: int) ->
         consumer.close()
 
 
-def _after_last_record(consumer: KafkaConsumer, tp: TopicPartition, begin: int, end: int) -> int:
+def _after_last_record(consumer: KafkaConsumer, tp: TopicPartition, begin: int, end: int,
+                       stalled_s: float = 5.0) -> int:
     """The offset after the last record of ``tp`` below ``end`` (the log's end), 0 if it holds none.
 
     The mirror counts the records it folds, so it can only ever reach this offset, not the log's
     end where the tail of a partition holds no record: a transaction's commit marker, or records
     compacted away. Read backwards from the end in growing windows, so that the usual partition,
-    whose last offset is a record, costs one fetch."""
+    whose last offset is a record, costs one fetch; once a read has stalled, the rest is read
+    from the log's start in one go."""
     consumer.assign([tp])
-    window = 1
-    while True:
-        start = max(begin, end - window)
-        consumer.seek(tp, start)
-        last, idle = None, 0
-        while consumer.position(tp) < end and idle < 2:
-            records = consumer.poll(timeout_ms=500).get(tp, [])
-            idle = 0 if records else idle + 1
-            last = max((r.offset for r in records if r.offset < end), default=last)
+    window, high = 1, end
+    while high > begin:
+        start = max(begin, high - window)
+        last, stalled = _last_offset_read(consumer, tp, start, high, stalled_s)
         if last is not None:
             return last + 1
-        if start <= begin:
-            return 0
-        window *= 16
+        high, window = start, (end if stalled else window * 16)  # nothing in [start, high)
+    return 0
+
+
+def _last_offset_read(consumer: KafkaConsumer, tp: TopicPartition, start: int, high: int,
+                      stalled_s: float) -> tuple[int | None, bool]:
+    """The last record offset below ``high`` read from ``start`` (None if none), and whether the
+    read stalled: the consumer's position stayed short of ``high`` for ``stalled_s`` (nothing
+    from there on: compacted away). A slow broker is waited for, never taken for an empty
+    log: ending low would let the gate judge before the mirror has read what lies beyond."""
+    consumer.seek(tp, start)
+    last, position, since = None, start, time.monotonic()
+    while (now := consumer.position(tp)) < high:
+        if now != position:
+            position, since = now, time.monotonic()
+        elif time.monotonic() - since > stalled_s:
+            return last, True
+        records = consumer.poll(timeout_ms=500).get(tp, [])
+        last = max((r.offset for r in records if r.offset < high), default=last)
+    return last, False
 
 
 PUBLISH_BATCH_BYTES = 4 * 1024 * 1024

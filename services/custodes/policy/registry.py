@@ -15,8 +15,9 @@ Until OPA (or the mirror) has a record, rules that need it do not find it and de
 A compacted topic may still hold a superseded record before the one replacing it (a grant,
 then its revocation), so a mirror part-way through its topics could allow more than the
 registry does: the gate judges no event before the mirror has folded and pushed every
-record that was on the topics when it first came to judge (:meth:`RegistryMirror.catch_up`). After that, a change reaches OPA as soon as the gate
-has read it.
+record that was on the topics when it first came to judge (:meth:`RegistryMirror.catch_up`).
+After that, a change reaches OPA as soon as the gate has read it. Only committed records
+count: a record of an aborted transaction was never written.
 """
 
 from __future__ import annotations
