@@ -25,3 +25,15 @@ def test_gate_benchmark_judges_both_kinds_of_traffic_and_prints_its_numbers(kafk
     for line in ("== sim:", "== camera:", "per-event (1 OPA call each)", "batched (≤100 per OPA call)",
                  "CPU µs per decision", "result: sim ", "(150 work published)", "(400 work published)"):
         assert line in done.stdout, done.stdout
+
+
+@pytest.mark.opa
+def test_the_bundle_decides_the_golden_requests_as_recorded_batched_judged_and_alone(opa: Path) -> None:
+    """2,707 recorded requests (every scenario, variations of them, the simulator's mixes): the
+    batch, the compact answer the gate asks for and each request on its own must all give the
+    recorded decision documents, byte for byte; a change to how a batch judges requests alike
+    (custodes.rules.context keys) that changed one decision fails here."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "policy_golden.py")],
+                          capture_output=True, text=True, timeout=300, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "all decisions identical (batch, judged, single)" in done.stdout, done.stdout
