@@ -92,7 +92,10 @@ class GateSettings(_Section):
         description="bytes fetched from a partition at once (at least kafka.max_message_bytes), so that a batch "
                     "of events carrying face crops by value is not cut short by the fetch")
     batching: bool = Field(True, description="False: one OPA call per event (the benchmark's baseline)")
-    opa_chunk: int = Field(250, ge=1, le=10_000, description="events judged in one OPA call")
+    opa_chunk: int = Field(
+        500, ge=1, le=10_000,
+        description="events judged in one OPA call: larger chunks spread each call's fixed cost (HTTP, the "
+                    "documents of its distinct keys) over more events, smaller ones pipeline more finely")
     opa_in_flight: int = Field(4, ge=1, le=64, description="OPA calls a gate has open at once (chunks pipelined)")
     gc_gen0: int = Field(
         50_000, ge=0,
