@@ -60,7 +60,7 @@ from PIL import Image
 
 from custodes.events import CameraFaceEvent
 from custodes.events.sim_factory import sim_event
-from custodes.gate.service import build_gate, tune_collector
+from custodes.gate.service import build_gate, tune_allocator, tune_collector
 from custodes.policy.registry import Authorisation, Deployment, RegistryMirror, RegistrySection
 from custodes.settings import Settings
 from custodes.stack.manager import StackManager
@@ -267,6 +267,7 @@ def _gate_process(settings_json: str, registry_records: list[RegistryRecord], st
             raise SystemExit(f"could not push the registry to OPA at {settings.opa.url}")
         gate = build_gate(settings, registry=registry)
         tune_collector(settings.gate.gc_gen0)  # as the gate's main() does
+        tune_allocator(settings.gate.heap_keep_mib)
         await gate.broker.start()
         cpu = time.process_time()
         started.release()

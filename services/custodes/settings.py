@@ -101,6 +101,11 @@ class GateSettings(_Section):
         50_000, ge=0,
         description="allocations between young-generation collections in a gate process (Python's default: 700); "
                     "0 leaves Python's collector as it is (custodes.gate.service.tune_collector)")
+    heap_keep_mib: int = Field(
+        256, ge=0,
+        description="MiB of freed memory a gate process keeps for its next batches instead of returning it to "
+                    "the kernel, which would map and zero it again; buffers up to 32 MiB come from that heap. "
+                    "0 leaves glibc's malloc as it is (custodes.gate.service.tune_allocator)")
 
 
 class RecognitionSettings(_Section):

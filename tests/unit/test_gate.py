@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import gc
 import json
+import platform
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -138,6 +141,35 @@ def test_tune_collector_freezes_what_lives_and_collects_the_young_less_often(gen
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+_FAULTS_PER_ROUND = """
+import resource, sys
+from custodes.gate.service import tune_allocator
+tuned = tune_allocator(int(sys.argv[1]))
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for round in range(12):  # buffers of a few MiB, freed together, as a batch's are
+    if round == 4:
+        start = faults()
+    a, b, c = b"1" * (8 << 20), b"2" * (8 << 20), b"3" * (3 << 20)
+    del a, b, c
+print(tuned, (faults() - start) / 8)
+"""
+
+
+@pytest.mark.skipif(not platform.libc_ver()[0] == "glibc", reason="tunes glibc's malloc only")
+def test_tune_allocator_keeps_freed_buffers_for_reuse_so_the_kernel_does_not_map_them_again() -> None:
+    def run(keep_mib: int) -> tuple[str, float]:
+        done = subprocess.run([sys.executable, "-c", _FAULTS_PER_ROUND, str(keep_mib)], capture_output=True,
+                              text=True, timeout=60, check=True)  # a process of its own: malloc's settings are global
+        tuned, faults = done.stdout.split()
+        return tuned, float(faults)
+
+    untuned, tuned = run(0), run(256)
+    assert untuned[0] == "False" and tuned[0] == "True"
+    assert untuned[1] > 1000  # glibc gives the freed MiB back and the kernel maps (faults in) every page again
+    assert tuned[1] < 50  # kept and reused
 
 
 class _PartitionLog:
