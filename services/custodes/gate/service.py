@@ -366,7 +366,10 @@ def tune_allocator(keep_mib: int) -> bool:
     the process holds its high-water mark of memory, up to that much more, in exchange."""
     if keep_mib <= 0:
         return False
-    libc = ctypes.CDLL(None)  # the C library this interpreter runs on
+    try:
+        libc = ctypes.CDLL(None)  # the C library this interpreter runs on
+    except (OSError, TypeError):  # no such handle on this platform
+        return False
     if not hasattr(libc, "gnu_get_libc_version") or not hasattr(libc, "mallopt"):
         return False
     return bool(libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)) and bool(
