@@ -19,10 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_gate_benchmark_judges_both_kinds_of_traffic_and_prints_its_numbers(kafka: Settings, opa: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "gate_throughput.py"), "--no-check",
-         "--events", "400", "--baseline-events", "150", "--batch", "200", "--chunk", "100", "--repeat", "1"],
+         "--events", "400", "--baseline-events", "150", "--batch", "200", "--chunk", "100", "--repeat", "1",
+         "--warmup", "100"],
         capture_output=True, text=True, timeout=300, check=False, cwd=ROOT)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    for line in ("== sim:", "== camera:", "per-event (1 OPA call each)", "batched (≤100 per OPA call)",
+    for line in ("== sim:", "== camera:", "warm-up (not counted)", "per-event (1 OPA call each)",
+                 "batched (≤100 per OPA call)",
                  "CPU µs per decision", "result: sim ", "(150 work published)", "(400 work published)"):
         assert line in done.stdout, done.stdout
 
