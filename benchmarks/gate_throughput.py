@@ -29,7 +29,9 @@ caches warm up, and the per-event mode, measured first, would pay for it. On a s
 minute before (``--traffic sim --warmup 0``, ``2000``, ``20000``; 2026-11-28), SIM traffic read
 11.5× without a warm-up and 12.4× after 2,000 events, but 8.0× after 20,000 (the per-event CPU
 per decision fell from 3,394 µs to 2,533).
-Each mode runs ``--repeat`` times (3) and the medians count, because runs on a shared
+
+Each mode runs ``--repeat`` times (3), the two modes taking turns (a slow spell of the machine
+then slows both alike, not one block of runs), and the medians count, because runs on a shared
 2-core machine vary (the printed range shows by how much). Prints decisions/s per mode and
 the ratio, and the CPU time each process spent per decision — the gate's processes, OPA
 and Kafka (from /proc) — against the budget the machine's cores give at the target rate, so
@@ -341,20 +343,24 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
         for batching, n in ((False, max(1, args.warmup // 10)), (True, args.warmup)):
             judge_once(traffic, base, args, batching, traffic.payloads(n, "warm"), pids)
         print(f"{'warm-up (not counted)':<32} {args.warmup // 10:>6} per-event, {args.warmup} batched", flush=True)
+    modes = (("per-event (1 OPA call each)", False, args.baseline_events),
+             (f"batched (≤{args.chunk} per OPA call)", True, args.events))
+    payloads = {name: traffic.payloads(n, name[:5]) for name, _, n in modes}
+    rates: dict[str, list[float]] = {name: [] for name, _, _ in modes}
+    used: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in modes}
+    allowed: dict[str, int] = {}
+    for _ in range(args.repeat):  # the modes take turns, so a slow spell of the machine slows both alike
+        for name, batching, n in modes:
+            rate, spent, allowed[name] = judge_once(traffic, base, args, batching, payloads[name], pids)
+            rates[name].append(rate)
+            used[name].append({who: seconds / n * 1e6 for who, seconds in spent.items()})
     results, cpu = {}, {}
-    for name, batching, n in (("per-event (1 OPA call each)", False, args.baseline_events),
-                              (f"batched (≤{args.chunk} per OPA call)", True, args.events)):
-        payloads = traffic.payloads(n, name[:5])
-        rates, used = [], []
-        for _ in range(args.repeat):
-            rate, spent, allowed = judge_once(traffic, base, args, batching, payloads, pids)
-            rates.append(rate)
-            used.append({who: seconds / n * 1e6 for who, seconds in spent.items()})
-        results[name] = statistics.median(rates)
-        cpu[name] = {who: statistics.median(u[who] for u in used) for who in used[0]}
-        spread = f"  range {min(rates):,.0f}–{max(rates):,.0f}" if len(rates) > 1 else ""
-        print(f"{name:<32} {n:>6} events  {results[name]:>9,.0f} decisions/s{spread}  ({allowed} work published)",
-              flush=True)
+    for name, _, n in modes:
+        results[name] = statistics.median(rates[name])
+        cpu[name] = {who: statistics.median(u[who] for u in used[name]) for who in used[name][0]}
+        spread = f"  range {min(rates[name]):,.0f}–{max(rates[name]):,.0f}" if len(rates[name]) > 1 else ""
+        print(f"{name:<32} {n:>6} events  {results[name]:>9,.0f} decisions/s{spread}  "
+              f"({allowed[name]} work published)", flush=True)
     baseline, batched = results.values()
     ratio = batched / baseline
     print(f"{'ratio batched / per-event':<32} {'':>6}         {ratio:>9.1f}×")
