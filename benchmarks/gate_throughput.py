@@ -26,9 +26,10 @@ the gate scales out), and counts their CPU together as the gate's.
 Before measuring a kind of traffic, ``--warmup`` events (20,000) are judged batched and a tenth
 of them one call each, not counted: a broker or OPA just started is slower until its JIT and
 caches warm up, and the per-event mode, measured first, would pay for it. On a stack started a
-minute before (``--traffic sim --warmup 0``, ``2000``, ``20000``; 2026-11-28), SIM traffic read
-11.5× without a warm-up and 12.4× after 2,000 events, but 8.0× after 20,000 (the per-event CPU
-per decision fell from 3,394 µs to 2,533).
+minute before (``--traffic sim --warmup 0``, ``2000``, ``20000`` at commit d12b543, when each mode
+still ran its repeats in one block; 2026-11-28), SIM traffic read 11.5× without a warm-up and
+12.4× after 2,000 events, but 8.0× after 20,000 (the per-event CPU per decision fell from
+3,394 µs to 2,533).
 
 Each mode runs ``--repeat`` times (3), the two modes taking turns (a slow spell of the machine
 then slows both alike, not one block of runs), and the medians count, because runs on a shared
@@ -68,7 +69,7 @@ from PIL import Image
 
 from custodes.events import CameraFaceEvent
 from custodes.events.sim_factory import sim_event
-from custodes.gate.service import build_gate, tune_allocator, tune_collector
+from custodes.gate.service import build_gate, tune_process
 from custodes.policy.registry import Authorisation, Deployment, RegistryMirror, RegistrySection
 from custodes.settings import Settings
 from custodes.stack.manager import StackManager
@@ -274,8 +275,7 @@ def _gate_process(settings_json: str, registry_records: list[RegistryRecord], st
         if not await registry.push(force=True):
             raise SystemExit(f"could not push the registry to OPA at {settings.opa.url}")
         gate = build_gate(settings, registry=registry)
-        tune_collector(settings.gate.gc_gen0)  # as the gate's main() does
-        tune_allocator(settings.gate.heap_keep_mib)
+        tune_process(settings.gate)  # as the gate's main() does
         await gate.broker.start()
         cpu = time.process_time()
         started.release()
@@ -340,9 +340,10 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
     sample = traffic.payloads(1, "size")[0][1]
     print(f"== {traffic.name}: {traffic.description} ({len(sample) / 1024:.1f} KiB per event)", flush=True)
     if args.warmup:  # neither mode pays for a cold broker (JIT) or OPA; the per-event one runs first
-        for batching, n in ((False, max(1, args.warmup // 10)), (True, args.warmup)):
+        per_event = max(1, args.warmup // 10)
+        for batching, n in ((False, per_event), (True, args.warmup)):
             judge_once(traffic, base, args, batching, traffic.payloads(n, "warm"), pids)
-        print(f"{'warm-up (not counted)':<32} {args.warmup // 10:>6} per-event, {args.warmup} batched", flush=True)
+        print(f"{'warm-up (not counted)':<32} {per_event:>6} per-event, {args.warmup} batched", flush=True)
     modes = (("per-event (1 OPA call each)", False, args.baseline_events),
              (f"batched (≤{args.chunk} per OPA call)", True, args.events))
     payloads = {name: traffic.payloads(n, name[:5]) for name, _, n in modes}

@@ -203,16 +203,8 @@ async def test_registry_ends_where_its_last_record_ends_not_at_a_transaction_mar
     """A transactional producer's commit marker takes the log's last offset, and the mirror, which
     counts the records it folds, never reaches it: the gate would wait for ever after a restart."""
     topics = isolated.kafka.topics
-    producer = KafkaProducer(bootstrap_servers=isolated.kafka.bootstrap_servers,
-                             transactional_id=f"custodes-test-{uuid.uuid4().hex[:8]}")
-    try:
-        producer.init_transactions()
-        producer.begin_transaction()
-        for i in range(3):
-            producer.send(topics.registry_deployments, key=f"dep-{i}".encode(), value=b"{}")
-        producer.commit_transaction()
-    finally:
-        producer.close()
+    _in_transactions(isolated, topics.registry_deployments,
+                     [([(f"dep-{i}".encode(), b"{}") for i in range(3)], True)])
     partition = KafkaTopicPartition(topics.registry_deployments, 0)
     log_end = await asyncio.to_thread(_log_end, isolated, partition)
     assert log_end == 4, "three records and the commit marker"
@@ -228,21 +220,30 @@ def _log_end(settings: Settings, partition: KafkaTopicPartition) -> int:
         consumer.close()
 
 
-
-async def test_the_registry_mirror_never_folds_an_aborted_transaction(isolated: Settings) -> None:
-    """A record of an aborted transaction was never written: a grant aborted must not allow."""
-    deployments = isolated.kafka.topics.registry_deployments
-    producer = KafkaProducer(bootstrap_servers=isolated.kafka.bootstrap_servers,
+def _in_transactions(settings: Settings, topic: str,
+                     transactions: list[tuple[list[tuple[bytes, bytes]], bool]]) -> None:
+    """Write each transaction's (key, value) records to ``topic`` with a transactional producer,
+    then commit it (True) or abort it (False)."""
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers,
                              transactional_id=f"custodes-test-{uuid.uuid4().hex[:8]}")
     try:
         producer.init_transactions()
-        for record_id, commit in (("dep-aborted", False), ("dep-committed", True)):
+        for records, commit in transactions:
             producer.begin_transaction()
-            producer.send(deployments, key=record_id.encode(), value=Deployment(id=record_id).model_dump_json().encode())
+            for key, value in records:
+                producer.send(topic, key=key, value=value)
             producer.flush()
             producer.commit_transaction() if commit else producer.abort_transaction()
     finally:
         producer.close()
+
+
+async def test_the_registry_mirror_never_folds_an_aborted_transaction(isolated: Settings) -> None:
+    """A record of an aborted transaction was never written: a grant aborted must not allow."""
+    deployments = isolated.kafka.topics.registry_deployments
+    _in_transactions(isolated, deployments, [
+        ([(record_id.encode(), Deployment(id=record_id).model_dump_json().encode())], commit)
+        for record_id, commit in (("dep-aborted", False), ("dep-committed", True))])
     registry = RegistryMirror("http://127.0.0.1:9", timeout_s=0.5)  # no OPA: what is folded is what counts here
     gate = build_gate(isolated, policy=PolicyClient(isolated.opa), registry=registry)
     ends = await registry_end_offsets(isolated, {deployments: "deployments"})

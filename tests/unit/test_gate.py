@@ -158,7 +158,7 @@ print(tuned, (faults() - start) / 8)
 """
 
 
-@pytest.mark.skipif(not platform.libc_ver()[0] == "glibc", reason="tunes glibc's malloc only")
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="tunes glibc's malloc only")
 def test_tune_allocator_keeps_freed_buffers_for_reuse_so_the_kernel_does_not_map_them_again() -> None:
     def run(keep_mib: int) -> tuple[str, float]:
         done = subprocess.run([sys.executable, "-c", _FAULTS_PER_ROUND, str(keep_mib)], capture_output=True,

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from custodes.policy.registry import Authorisation, Deployment, RegistryMirror, Watchlist
+from tests.unit.gate_harness import registry_topics_empty
 
 GRANTED = Authorisation(id="auth-1", kind="judicial", authority="AG Berlin", state="granted",
                         valid_from="2026-01-01T00:00:00Z", valid_until="2026-02-01T00:00:00+01:00",
@@ -152,9 +153,5 @@ async def test_caught_up_once_every_partition_is_folded_to_where_it_ended_when_f
 
 async def test_empty_registry_topics_are_read_at_once() -> None:
     mirror = RegistryMirror("http://opa.invalid")
-
-    async def nothing() -> dict:
-        return {}
-
-    await asyncio.wait_for(mirror.catch_up(nothing), 1)
+    await asyncio.wait_for(mirror.catch_up(registry_topics_empty), 1)
     await mirror.close()
