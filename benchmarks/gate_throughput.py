@@ -36,9 +36,10 @@ then slows both alike, not one block of runs), and the medians count, because ru
 2-core machine vary (the printed range shows by how much). Prints decisions/s per mode and
 the ratio, and the CPU time each process spent per decision — the gate's processes, OPA
 and Kafka (from /proc) — against the budget the machine's cores give at the target rate, so
-a missed target names its bottleneck. Where both modes keep the cores busy, the rate ratio
-tends to the ratio of their CPU per decision (printed too): batching saves only the per-call
-cost, not what each event costs whichever way it is judged. Exits 1 if a target is missed
+a missed target names its bottleneck, and how many cores those processes kept busy (the
+rate times their CPU per decision). Where both modes keep the cores equally busy, the rate
+ratio tends to the ratio of their CPU per decision (printed too): batching saves only the
+per-call cost, not what each event costs whichever way it is judged. Exits 1 if a target is missed
 for any traffic (≥ 5,000 decisions/s batched, ≥ 10× the per-event baseline) unless --no-check.
 """
 
@@ -368,10 +369,11 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
 
     cores = os.cpu_count() or 1
     print(f"CPU µs per decision (all cores at {TARGET_RATE:,}/s: {cores * 1e6 / TARGET_RATE:,.0f} µs on {cores})")
-    print(f"{'':<32} " + " ".join(f"{who:>8}" for who in ("gate", *pids)) + f" {'total':>8}")
+    print(f"{'':<32} " + " ".join(f"{who:>8}" for who in ("gate", *pids)) + f" {'total':>8}  cores busy")
     totals = {name: sum(v for v in median.values() if not math.isnan(v)) for name, median in cpu.items()}
-    for name, median in cpu.items():
-        print(f"{name:<32} " + " ".join(f"{v:>8,.0f}" for v in median.values()) + f" {totals[name]:>8,.0f}")
+    for name, median in cpu.items():  # cores busy: the median rate times the median CPU per decision
+        print(f"{name:<32} " + " ".join(f"{v:>8,.0f}" for v in median.values()) + f" {totals[name]:>8,.0f}"
+              f"  {results[name] * totals[name] / 1e6:.2f} of {cores}")
     per_event_cpu, batched_cpu = totals.values()
     print(f"{'CPU ratio per-event / batched':<32} {'':>6}         {per_event_cpu / batched_cpu:>9.1f}×  "
           "(where both modes are bound by the machine's cores, the rate ratio tends to this)")

@@ -3,6 +3,7 @@ targets are checked by reading what the benchmark prints, never by timed tests).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +26,11 @@ def test_gate_benchmark_judges_both_kinds_of_traffic_and_prints_its_numbers(kafk
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     for line in ("== sim:", "== camera:", "warm-up (not counted)", "per-event (1 OPA call each)",
                  "batched (≤100 per OPA call)",
-                 "CPU µs per decision", "result: sim ", "(150 work published)", "(400 work published)"):
+                 "CPU µs per decision", "cores busy", "result: sim ", "(150 work published)",
+                 "(400 work published)"):
         assert line in done.stdout, done.stdout
+    busy = re.findall(r"^(?:per-event|batched) .* (\d+\.\d\d) of (\d+)$", done.stdout, re.MULTILINE)
+    assert len(busy) == 4 and all(float(used) > 0 and int(cores) >= 1 for used, cores in busy), done.stdout
 
 
 @pytest.mark.opa
