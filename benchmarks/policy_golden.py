@@ -127,38 +127,24 @@ def camera_requests(n: int, seed: int = 0) -> tuple[list[dict], dict]:
     """Camera faces (1:N) as the simulator's camera mix makes them and the gate turns them into
     inputs (``custodes.policy.inputs.camera_face_input``), and the registry they are judged with
     (the simulator's authorisations, their watchlists and the deployment records)."""
-    from custodes.simulator.authorisations import ANNEX_II_OFFENCES, AUTHORITY_OF, authorisation_pool
+    from custodes.simulator.authorisations import authorisation_pool
     from custodes.simulator.registry import deployment_pool, registry_document, watchlist_of, watchlist_pool
     from custodes.simulator.scenarios import CAMERA_SCENARIOS, PLACES
+    from custodes.simulator.stream import camera_authorisation, case_offence
 
     pool = authorisation_pool(seed, EPOCH)
     authorisations = [a for state in pool.values() for a in state]
     deployments = {d.id: d.to_opa() for d in deployment_pool(seed, EPOCH, PLACES)}
     registry = registry_document(authorisations, (), watchlist_pool(seed, authorisations))
     organisations = {"private": ("quickloans-ltd", "corner-electronics"), "employer": ("acme-logistics",)}
-    other_offences = ("fraud", "shoplifting", "tax_evasion")
     weights = [s.weight for s in CAMERA_SCENARIOS]
     out = []
     for index in range(n):
         rng = Random(f"policy-golden/camera/{seed}/{index}")
         scenario = rng.choices(CAMERA_SCENARIOS, weights)[0]
         code = rng.choice(scenario.jurisdictions)
-        authorisation = None
-        if scenario.authorisation is not None:
-            covers = scenario.annex_ii_offence is not None
-            authority = AUTHORITY_OF[code].name
-            authorisation = rng.choice([a for a in pool[scenario.authorisation]
-                                        if a.authority == authority and (a.offence is not None) == covers])
-        camera_id = (rng.choice(authorisation.camera_ids) if authorisation
-                     else f"cam-{code.lower()}-{rng.randint(1, 40):03d}")
-        if scenario.annex_ii_offence is None:
-            offence = None
-        elif scenario.annex_ii_offence and authorisation is not None and authorisation.offence is not None:
-            offence = {"category": authorisation.offence.category,
-                       "max_sentence_years": int(authorisation.offence.max_sentence_years or 0)}
-        else:
-            offence = {"category": rng.choice(ANNEX_II_OFFENCES if scenario.annex_ii_offence else other_offences),
-                       "max_sentence_years": rng.choice([5, 8, 10, 15])}
+        authorisation, camera_id = camera_authorisation(rng, scenario, code, pool)
+        offence = case_offence(rng, scenario, authorisation)
         requester = scenario.requester_type
         org = PLACES[code].police if requester == "law_enforcement" else rng.choice(organisations[requester])
         identification = scenario.use_case.endswith("identification")

@@ -225,23 +225,9 @@ class Simulation:
         seed = self.options.seed
         code = rng.choice(scenario.jurisdictions)
         place = PLACES[code]
-        authorisation = None
-        if scenario.authorisation is not None:
-            authority = AUTHORITY_OF[code].name
-            covers_offence = scenario.annex_ii_offence is not None
-            authorisation = rng.choice([a for a in self._authorisations[scenario.authorisation]
-                                        if a.authority == authority and (a.offence is not None) == covers_offence])
-        camera_id = (rng.choice(authorisation.camera_ids) if authorisation
-                     else f"cam-{code.lower()}-{rng.randint(1, 40):03d}")
+        authorisation, camera_id = camera_authorisation(rng, scenario, code, self._authorisations)
         photo = rng.choice(self.faces.genuine_pairs + self.faces.impostor_pairs)[0]
-        if scenario.annex_ii_offence is None:
-            offence = None
-        elif scenario.annex_ii_offence and authorisation is not None and authorisation.offence is not None:
-            offence = {"category": authorisation.offence.category,
-                       "max_sentence_years": int(authorisation.offence.max_sentence_years or 0)}
-        else:
-            category = rng.choice(ANNEX_II_OFFENCES if scenario.annex_ii_offence else OTHER_OFFENCES)
-            offence = {"category": category, "max_sentence_years": rng.choice([5, 8, 10, 15])}
+        offence = case_offence(rng, scenario, authorisation)
         org = place.police if scenario.requester_type == "law_enforcement" else rng.choice(
             ORGANISATIONS[scenario.requester_type])
         identification = scenario.use_case.endswith("identification")
@@ -265,6 +251,36 @@ class Simulation:
             "watchlist_id": None if not identification else (
                 watchlist_of(authorisation) if authorisation else f"wl-{code.lower()}-{seed}"),
         })
+
+
+def camera_authorisation(rng: Random, scenario: CameraScenario, code: str,
+                         pool: dict[str, list[Authorisation]]) -> tuple[Authorisation | None, str]:
+    """The authorisation a camera scenario's search runs under in jurisdiction ``code`` (one of
+    ``pool``'s in the scenario's state, from the jurisdiction's authority, naming an offence
+    where the scenario asks about one), None where it needs none; and the camera: one the
+    authorisation names, else one of the place's."""
+    authorisation = None
+    if scenario.authorisation is not None:
+        authority = AUTHORITY_OF[code].name
+        covers_offence = scenario.annex_ii_offence is not None
+        authorisation = rng.choice([a for a in pool[scenario.authorisation]
+                                    if a.authority == authority and (a.offence is not None) == covers_offence])
+    camera_id = (rng.choice(authorisation.camera_ids) if authorisation
+                 else f"cam-{code.lower()}-{rng.randint(1, 40):03d}")
+    return authorisation, camera_id
+
+
+def case_offence(rng: Random, scenario: CameraScenario, authorisation: Authorisation | None) -> dict | None:
+    """The offence of a camera scenario's case: none where the scenario does not ask about
+    one; the authorisation's where it asks for an Annex II offence and the authorisation names
+    one; else one drawn (Annex II or not, as the scenario asks) with a maximum sentence."""
+    if scenario.annex_ii_offence is None:
+        return None
+    if scenario.annex_ii_offence and authorisation is not None and authorisation.offence is not None:
+        return {"category": authorisation.offence.category,
+                "max_sentence_years": int(authorisation.offence.max_sentence_years or 0)}
+    category = rng.choice(ANNEX_II_OFFENCES if scenario.annex_ii_offence else OTHER_OFFENCES)
+    return {"category": category, "max_sentence_years": rng.choice([5, 8, 10, 15])}
 
 
 def event_message(event: Event, topic: str, *, index: int, scenario: str, expected: str,
