@@ -376,7 +376,7 @@ def measure(traffic: Traffic, base: Settings, args: argparse.Namespace, pids: di
               f"  {results[name] * totals[name] / 1e6:.2f} of {cores}")
     per_event_cpu, batched_cpu = totals.values()
     print(f"{'CPU ratio per-event / batched':<32} {'':>6}         {per_event_cpu / batched_cpu:>9.1f}×  "
-          "(where both modes are bound by the machine's cores, the rate ratio tends to this)")
+          "(where both modes keep the cores equally busy, the rate ratio tends to this)")
     ok = batched >= TARGET_RATE and ratio >= TARGET_RATIO
     print(f"{traffic.name}: " + ("targets met" if ok else "TARGETS MISSED") + "\n", flush=True)
     return ok
