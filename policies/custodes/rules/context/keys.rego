@@ -22,7 +22,7 @@ import data.custodes.registry
 #   (_canonical). Where a rule reads the time itself (a retention date, an exigent
 #   deadline, the message of a SIM mandate not yet in force), ns is the event time; null
 #   when time is not RFC 3339.
-key_of(raw) := [json.remove(raw, _unread_of(needs, raw)), true, needs.last + 1] if {
+key_of(raw) := [json.remove(raw, _unread_of(needs, raw)), true, needs.after_last] if {
 	# Most requests: no entry they may meet reads the time or a value to canonicalise, and
 	# the event is after every effective date (decided here, not in _key: a call per request
 	# costs a batch about a tenth of its evaluation).
@@ -74,6 +74,7 @@ _identifiers := ["id", "requester/org", "site/outlet_id", "subject/consent/id"]
 # guardian age may apply; unread_paths as arrays, and by consent kind where the kind goes too).
 _needs(jurisdiction, uc) := object.union(needs, {
 	"plain": _plain(needs),
+	"after_last": needs.last + 1,
 	"unread_paths": paths,
 	"unread_by_kind": {kind: array.concat(paths, [["subject", "consent", "kind"]]) |
 		not needs.kinds
@@ -134,9 +135,12 @@ _read_by := {
 	"subject/consent/by_guardian": {"guardian"},
 }
 
+# The last effective date, or with none the least 64-bit integer (no RFC 3339 time parses
+# below it): OPA compares and adds integers of 64 bits directly, other numbers (-1e30) as
+# big floats, which cost a batch of plain requests about a tenth of its evaluation.
 _last(bounds) := bounds[count(bounds) - 1] if {
 	count(bounds) > 0
-} else := -1e30
+} else := -9223372036854775808
 
 _unread(entries, ages) := array.concat(["time"], [path |
 	some path, templates in _read_by
