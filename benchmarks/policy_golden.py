@@ -27,9 +27,10 @@ registry and records the current bundle's decisions for them (batch, judged and 
 agree), printing every kind of change (jurisdiction, use case, allowed before and after, reason
 codes gained and lost) so it can be read before the file is committed. ``--record`` regenerates
 the requests too: adding a scenario reseeds every variation, so its file shares few requests
-with the old one. Re-judged once so far, for the CN-01 liveness check: CN SIM registrations
+with the old one. Re-judged twice so far: for the CN-01 liveness check (CN SIM registrations
 without bona-fide liveness evidence are denied, and the recorded SIM requests (``sim_requests``)
-carry none.
+carry none), and at commit 47f1565, when decision_id came to hash a request's canonical text
+(sprintf's %v) rather than its JSON: every decision_id changed, nothing else.
 """
 
 from __future__ import annotations
