@@ -41,7 +41,7 @@ import data.custodes.rules.watchlists
 #   so requests alike are judged once per evaluation.
 document(request, local) := object.union(
 	_decided(context.key_of(request), local),
-	{"decision_id": sprintf("dec-%.32s", [crypto.sha256(sprintf("%v", [request]))])},
+	{"decision_id": decision_id(request)},
 )
 
 # METADATA
@@ -49,9 +49,9 @@ document(request, local) := object.union(
 # description: |
 #   Deterministic per request (the first 32 hex digits of the SHA-256 of its canonical
 #   text, as sprintf's %v writes it: keys sorted, strings quoted), so a redelivered event
-#   gets the same decision id. Not json.marshal: that costs a batch twice as much per
-#   request; the golden decisions (benchmarks/policy_golden.py) would show an OPA
-#   release that writes values otherwise.
+#   gets the same decision id. Not json.marshal, which is slower: of a batch's work per
+#   request, the id is a large part. The golden decisions (benchmarks/policy_golden.py)
+#   would show an OPA release that writes values otherwise.
 decision_id(request) := sprintf("dec-%.32s", [crypto.sha256(sprintf("%v", [request]))])
 
 # METADATA

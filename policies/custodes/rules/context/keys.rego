@@ -137,7 +137,7 @@ _read_by := {
 
 # The last effective date, or with none the least 64-bit integer (no RFC 3339 time parses
 # below it): OPA compares and adds integers of 64 bits directly, other numbers (-1e30) as
-# big floats, which cost a batch of plain requests about a tenth of its evaluation.
+# big floats, at a cost every plain request of a batch pays.
 _last(bounds) := bounds[count(bounds) - 1] if {
 	count(bounds) > 0
 } else := -9223372036854775808
