@@ -18,10 +18,13 @@ Each mode gets fresh, uniquely named topics, so nothing reaches the stack's own 
 The events are on their topic before the gate starts; the clock runs from the gate's start
 (its consumers subscribed; joining the group counts against it) to the append time
 of the last decision on the audit topic (Kafka's clock, the same machine's), so every
-decision counts only once Kafka has it.
+decision counts only once Kafka has it. CPU is counted over the same span: the gate's from
+when it gets its partitions, OPA's and Kafka's from the clock's start, all until the last
+decision is on the audit topic (not while the benchmark then reads the decisions back).
 
 ``--gates N`` runs N gate replicas, processes of one consumer group over N partitions (how
-the gate scales out), and counts their CPU together as the gate's.
+the gate scales out), and counts their CPU together as the gate's. No replica gets a partition
+before all N have joined, and the clock starts when all have theirs (``run_replicas``).
 
 Before measuring a kind of traffic, ``--warmup`` events (20,000) are judged batched and a tenth
 of them one call each, not counted: a broker or OPA just started is slower until its JIT and
@@ -64,6 +67,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from aiokafka.cluster import ClusterMetadata
+from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment, ConsumerProtocolMemberMetadata
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from PIL import Image
@@ -216,12 +222,13 @@ def remove_topics(settings: Settings) -> None:
 
 
 def last_decision_at(settings: Settings, topic: str, expected: int, timeout_s: float,
-                     partitions: int = 1) -> tuple[float, int] | None:
+                     partitions: int = 1, all_in: Callable[[], None] | None = None) -> tuple[float, int] | None:
     """When (Kafka's append time, seconds since the epoch) the last of ``expected`` distinct
     events got its decision on ``topic`` (any partition), and how many decisions were repeats
     (a batch judged again after a rebalance: at-least-once); None on timeout. Waits on end
     offsets only, and reads the records once they are all there, so while the gates work this
-    costs little (and in the benchmark's process, not a gate's)."""
+    costs little (and in the benchmark's process, not a gate's). ``all_in`` is called once, as
+    soon as the topic holds ``expected`` decisions (within 50 ms), before they are read."""
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False,
                              max_partition_fetch_bytes=settings.kafka.max_message_bytes)
     parts = [TopicPartition(topic, i) for i in range(partitions)]
@@ -236,6 +243,8 @@ def last_decision_at(settings: Settings, topic: str, expected: int, timeout_s: f
                 if time.monotonic() > deadline:
                     return None
                 time.sleep(0.05)
+            if all_in is not None and not seen:
+                all_in()
             while batch := consumer.poll(timeout_ms=500, max_records=5000):
                 for record in (r for records in batch.values() for r in records):
                     seen += 1
@@ -263,9 +272,49 @@ def allowed_count(settings: Settings, work_topic: str, partitions: int) -> int:
         consumer.close()
 
 
-def _gate_process(settings_json: str, registry_records: list[RegistryRecord], started, stop, used) -> None:
-    """One gate replica (a process of its own): starts, says so, judges until told to stop,
-    then reports the CPU it spent meanwhile."""
+class _Quorum(RoundRobinPartitionAssignor):
+    """Round robin, but no partition for anyone until ``members`` replicas have joined; a
+    replica first given partitions of ``topic`` notes its CPU time then and says so on ``assigned``.
+
+    Replicas start one after another. With plain round robin the first to join gets every
+    partition and judges a batch, the group rebalances as the next joins, the batch's offsets
+    are not committed and another replica judges it again: counted once, its CPU twice (a run
+    of 2 replicas at 7724118 printed 2.50 of 2 cores busy)."""
+
+    name = "custodes-benchmark-quorum"
+    members = 1
+    topic = ""
+    assigned = None
+
+    @classmethod
+    def assign(cls, cluster: ClusterMetadata, members: dict[str, ConsumerProtocolMemberMetadata],
+               ) -> dict[str, ConsumerProtocolMemberAssignment]:
+        if len(members) < cls.members:
+            return {member: ConsumerProtocolMemberAssignment(cls.version, [], b"") for member in members}
+        return super().assign(cluster, members)
+
+    cpu_at_assignment: float | None = None
+
+    @classmethod
+    def on_assignment(cls, assignment: ConsumerProtocolMemberAssignment) -> None:
+        if cls.cpu_at_assignment is None and any(topic == cls.topic and partitions
+                                                 for topic, partitions in assignment.assignment):
+            cls.cpu_at_assignment = time.process_time()
+            if cls.assigned is not None:
+                cls.assigned.release()
+
+
+def quorum(members: int, topic: str, assigned) -> type[_Quorum]:
+    """An assignor that waits for ``members`` replicas (every replica must build the same) and
+    releases ``assigned`` when it gets partitions of ``topic``."""
+    return type(f"Quorum{members}", (_Quorum,), {"members": members, "topic": topic, "assigned": assigned})
+
+
+def _gate_process(settings_json: str, registry_records: list[RegistryRecord], replicas: int, topic: str,
+                  started, assigned, measured, stop, used) -> None:
+    """One of ``replicas`` gate replicas (a process of its own): starts, says so, judges (once
+    every replica has joined its group) until told to stop, and reports the CPU it spent from
+    getting its partitions until every decision is in (``measured``; at the latest, when told to stop)."""
     logging.disable(logging.INFO)
     settings = Settings.model_validate_json(settings_json)
 
@@ -275,37 +324,55 @@ def _gate_process(settings_json: str, registry_records: list[RegistryRecord], st
             registry.apply(key, value, section)
         if not await registry.push(force=True):
             raise SystemExit(f"could not push the registry to OPA at {settings.opa.url}")
-        gate = build_gate(settings, registry=registry)
+        assignor = quorum(replicas, topic, assigned)
+        gate = build_gate(settings, registry=registry, assignors=(assignor,))
         tune_process(settings.gate)  # as the gate's main() does
-        await gate.broker.start()
-        cpu = time.process_time()
+        await gate.broker.start()  # (a consumer may judge while the broker starts the others)
         started.release()
+        spent = None
         while not stop.is_set():
+            if spent is None and measured.is_set():
+                spent = time.process_time() - (assignor.cpu_at_assignment or time.process_time())
             await asyncio.sleep(0.05)
         await gate.broker.stop()
-        used.put(time.process_time() - cpu)
+        used.put(spent if spent is not None else time.process_time() - (assignor.cpu_at_assignment or 0.0))
         await gate.policy.close()
         await registry.close()
 
     asyncio.run(serve())
 
 
-def run_replicas(settings: Settings, registry_records: list[RegistryRecord], expected: int, timeout_s: float,
-                 gates: int) -> tuple[float, float]:
-    """Judge with ``gates`` gate processes in one consumer group over as many partitions;
-    decisions per second (the clock starts when the first replica has started; the group's
-    rebalance as the others join counts against it) and the CPU seconds they spent together."""
+def run_replicas(settings: Settings, registry_records: list[RegistryRecord], topic: str, expected: int,
+                 timeout_s: float, gates: int, pids: dict[str, int | None]) -> tuple[float, dict[str, float]]:
+    """Judge the events on ``topic`` with ``gates`` gate processes in one consumer group over as
+    many partitions; decisions per second, and the CPU seconds the gates spent together (each
+    from getting its partitions on) and each of ``pids`` spent while the clock ran.
+
+    With one replica the clock starts when it has started, so joining its group counts against
+    it. With several it starts when every replica has its partitions: none gets any before all
+    have joined (:class:`_Quorum`), and the join, which waits for a heartbeat of each replica
+    already in the group (up to 3 s each), would otherwise weigh on a run of a few seconds."""
     context = multiprocessing.get_context("spawn")
-    started, stop, used = context.Semaphore(0), context.Event(), context.Queue()
-    replicas = [context.Process(target=_gate_process, args=(settings.model_dump_json(), registry_records,
-                                                            started, stop, used)) for _ in range(gates)]
+    started, assigned = context.Semaphore(0), context.Semaphore(0)
+    measured, stop, used = context.Event(), context.Event(), context.Queue()
+    replicas = [context.Process(target=_gate_process, args=(settings.model_dump_json(), registry_records, gates,
+                                                            topic, started, assigned, measured, stop, used))
+                for _ in range(gates)]
+    spent: dict[str, float] = {}
     for replica in replicas:
         replica.start()
     try:
         if not started.acquire(timeout=120):
             raise SystemExit("no gate replica started within 120 s")
-        clock = time.time()
-        judged = last_decision_at(settings, settings.kafka.topics.audit_records, expected, timeout_s, gates)
+        if gates > 1 and not all(assigned.acquire(timeout=120) for _ in range(gates)):
+            raise SystemExit(f"the {gates} gate replicas did not all get partitions of {topic} within 120 s")
+        clock, before = time.time(), {who: cpu_seconds(pid) for who, pid in pids.items()}
+
+        def all_in() -> None:  # what each process spent while the clock ran, not while the decisions are read
+            spent.update({who: cpu_seconds(pid) - before[who] for who, pid in pids.items()})
+            measured.set()
+
+        judged = last_decision_at(settings, settings.kafka.topics.audit_records, expected, timeout_s, gates, all_in)
     finally:
         stop.set()
         cpu = sum(used.get(timeout=60) for _ in replicas)  # before join: a process with queued data waits
@@ -316,7 +383,7 @@ def run_replicas(settings: Settings, registry_records: list[RegistryRecord], exp
     last, repeats = judged
     if repeats:
         print(f"  ({repeats} decisions repeated after a rebalance; counted once)", flush=True)
-    return expected / (last - clock), cpu
+    return expected / (last - clock), {"gate": cpu, **spent}
 
 
 def judge_once(traffic: Traffic, base: Settings, args: argparse.Namespace, batching: bool, payloads: Payloads,
@@ -326,9 +393,8 @@ def judge_once(traffic: Traffic, base: Settings, args: argparse.Namespace, batch
     settings = mode_settings(base, batching, args.batch, args.chunk)
     prepare(settings, getattr(settings.kafka.topics, traffic.topic), payloads, args.gates)
     try:
-        before = {who: cpu_seconds(pid) for who, pid in pids.items()}
-        rate, gate_cpu = run_replicas(settings, traffic.registry, len(payloads), 600, args.gates)
-        spent = {"gate": gate_cpu, **{who: cpu_seconds(pid) - before[who] for who, pid in pids.items()}}
+        rate, spent = run_replicas(settings, traffic.registry, getattr(settings.kafka.topics, traffic.topic),
+                                   len(payloads), 600, args.gates, pids)
         return rate, spent, allowed_count(settings, getattr(settings.kafka.topics, traffic.work_topic), args.gates)
     finally:
         remove_topics(settings)

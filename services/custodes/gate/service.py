@@ -38,6 +38,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from aiokafka.coordinator.assignors.abstract import AbstractPartitionAssignor
+from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker, KafkaResponse
 from faststream.kafka.annotations import KafkaMessage
@@ -119,9 +121,12 @@ _AUDIT_HEADERS = {**_JSON, "x-custodes-kind": "policy_decision"}
 
 
 def build_gate(settings: Settings, policy: PolicyClient | None = None, registry: RegistryMirror | None = None,
-               registry_ends: Callable[[], Awaitable[Offsets]] | None = None) -> Gate:
+               registry_ends: Callable[[], Awaitable[Offsets]] | None = None,
+               assignors: Sequence[type[AbstractPartitionAssignor]] = (RoundRobinPartitionAssignor,)) -> Gate:
     """The gate's broker and app. ``registry_ends`` says where the registry topics end before the
-    first judgement (default: asks Kafka, :func:`registry_end_offsets`)."""
+    first judgement (default: asks Kafka, :func:`registry_end_offsets`); ``assignors``, how the
+    event streams' consumer groups share their partitions among replicas (every replica must
+    name the same)."""
     topics = settings.kafka.topics
     broker = KafkaBroker(settings.kafka.bootstrap_servers, client_id="custodes-gate",
                          max_request_size=settings.kafka.max_message_bytes, max_batch_size=PUBLISH_BATCH_BYTES)
@@ -197,6 +202,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
     def subscribe(stream: Stream[Any]) -> None:
         @broker.subscriber(stream.topic, group_id=stream.group_id, auto_offset_reset="earliest",
                            ack_policy=AckPolicy.NACK_ON_ERROR, batch=True, max_records=settings.gate.max_batch,
+                           partition_assignment_strategy=assignors,
                            batch_timeout_ms=settings.gate.batch_timeout_ms,
                            max_partition_fetch_bytes=max(settings.gate.fetch_bytes, settings.kafka.max_message_bytes),
                            parser=headers_safe_parser, decoder=raw_decoder,
