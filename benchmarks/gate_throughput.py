@@ -285,6 +285,7 @@ class _Quorum(RoundRobinPartitionAssignor):
     members = 1
     topic = ""
     assigned = None
+    cpu_at_assignment: float | None = None
 
     @classmethod
     def assign(cls, cluster: ClusterMetadata, members: dict[str, ConsumerProtocolMemberMetadata],
@@ -292,8 +293,6 @@ class _Quorum(RoundRobinPartitionAssignor):
         if len(members) < cls.members:
             return {member: ConsumerProtocolMemberAssignment(cls.version, [], b"") for member in members}
         return super().assign(cluster, members)
-
-    cpu_at_assignment: float | None = None
 
     @classmethod
     def on_assignment(cls, assignment: ConsumerProtocolMemberAssignment) -> None:
