@@ -302,6 +302,11 @@ class _Quorum(RoundRobinPartitionAssignor):
             if cls.assigned is not None:
                 cls.assigned.release()
 
+    @classmethod
+    def cpu_since_assignment(cls) -> float:
+        """CPU seconds this process has spent since it got partitions of ``topic`` (0 before)."""
+        return 0.0 if cls.cpu_at_assignment is None else time.process_time() - cls.cpu_at_assignment
+
 
 def quorum(members: int, topic: str, assigned) -> type[_Quorum]:
     """An assignor that waits for ``members`` replicas (every replica must build the same) and
@@ -331,10 +336,10 @@ def _gate_process(settings_json: str, registry_records: list[RegistryRecord], re
         spent = None
         while not stop.is_set():
             if spent is None and measured.is_set():
-                spent = time.process_time() - (assignor.cpu_at_assignment or time.process_time())
+                spent = assignor.cpu_since_assignment()
             await asyncio.sleep(0.05)
         await gate.broker.stop()
-        used.put(spent if spent is not None else time.process_time() - (assignor.cpu_at_assignment or 0.0))
+        used.put(assignor.cpu_since_assignment() if spent is None else spent)
         await gate.policy.close()
         await registry.close()
 

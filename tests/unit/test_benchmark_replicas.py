@@ -51,5 +51,9 @@ def test_a_replica_says_so_only_when_it_gets_partitions_of_the_judged_topic() ->
     assignor.on_assignment(ConsumerProtocolMemberAssignment(0, [], b""))
     assignor.on_assignment(ConsumerProtocolMemberAssignment(0, [("other", [0])], b""))
     assert not assigned.acquire(blocking=False)
+    assert assignor.cpu_since_assignment() == 0.0  # no CPU counted before it has partitions
     assignor.on_assignment(ConsumerProtocolMemberAssignment(0, [("events", [1])], b""))
     assert assigned.acquire(blocking=False)
+    before = assignor.cpu_since_assignment()
+    sum(i * i for i in range(200_000))
+    assert assignor.cpu_since_assignment() > before >= 0.0
