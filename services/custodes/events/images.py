@@ -15,6 +15,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import io
+import struct
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -108,6 +109,8 @@ def _inspect(data: bytes, media_type: str) -> None:
 
 _SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
 _SKIPPED = frozenset({0xC4, 0xCC, 0xDC, 0xDD, 0xFE, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xEF})
+_SEGMENT = struct.Struct(">BBH")  # 0xFF, marker, length (the length's own 2 bytes included)
+_FRAME = struct.Struct(">BHHB")  # precision, height, width, components
 
 
 def _plain_jpeg_size(data: bytes) -> tuple[int, int] | None:
@@ -122,40 +125,37 @@ def _plain_jpeg_size(data: bytes) -> tuple[int, int] | None:
     end = len(data)
     if end < 4 or data[0] != 0xFF or data[1] != 0xD8 or data[2] != 0xFF:
         return None
-    pos, size = 2, None
+    pos, size, segment = 2, None, _SEGMENT.unpack_from
     while pos + 4 <= end:
-        if data[pos] != 0xFF:
-            return None
-        marker, length = data[pos + 1], (data[pos + 2] << 8) | data[pos + 3]
+        mark, marker, length = segment(data, pos)
         body, pos = pos + 4, pos + 2 + length
-        if length < 2 or pos > end:
+        if mark != 0xFF or length < 2 or pos > end:
             return None
-        if marker == 0xDA:  # start of scan: the header is complete
-            return size if size is not None and pos < end else None
-        if marker in _SOF:
-            layers = data[body + 5] if length > 7 else 0
-            if size is not None or data[body] != 8 or layers not in (1, 3, 4) or length != 8 + 3 * layers:
+        if marker in _SKIPPED:
+            continue
+        if marker == 0xDB:  # quantisation tables, each 1 + 64 or 1 + 128 bytes, filling the segment
+            offset = body
+            while offset < pos:
+                offset += 65 if data[offset] < 16 else 129
+            if offset != pos:
                 return None
-            height, width = (data[body + 1] << 8) | data[body + 2], (data[body + 3] << 8) | data[body + 4]
+        elif marker == 0xDA:  # start of scan: the header is complete
+            return size if size is not None and pos < end else None
+        elif marker in _SOF:
+            if length < 8 or size is not None:
+                return None
+            precision, height, width, layers = _FRAME.unpack_from(data, body)
+            if precision != 8 or layers not in (1, 3, 4) or length != 8 + 3 * layers:
+                return None
             if not width or not height or width * height > MAX_IMAGE_PIXELS:
                 return None
             size = (width, height)
-        elif marker == 0xDB:
-            if not _whole_quantisation_tables(data[body:pos]):
-                return None
         elif marker in (0xE0, 0xEE):  # JFIF, Adobe: Pillow reads fields up to byte 12
             if length < 14:
                 return None
-        elif marker not in _SKIPPED:
+        else:
             return None
     return None
-
-
-def _whole_quantisation_tables(segment: bytes) -> bool:
-    offset = 0
-    while offset < len(segment):
-        offset += 1 + (64 if segment[offset] < 16 else 128)
-    return offset == len(segment)
 
 
 def _header(data: bytes, formats: list[str] | None) -> tuple[str, int, int]:
