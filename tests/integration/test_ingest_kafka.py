@@ -18,13 +18,14 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import MessageSizeTooLargeError
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import TopicPartition as KafkaTopicPartition  # aiokafka's is TopicPartition here
 from kafka.errors import KafkaError
 
 from custodes.events import RejectReason, rejection_counts
 from custodes.events.examples import example_payload
-from custodes.gate.service import build_gate, camera_group_id, registry_end_offsets
+from custodes.gate.service import PUBLISH_BATCH_BYTES, build_gate, camera_group_id, publish_chunked, registry_end_offsets
 from custodes.policy.client import PolicyClient
 from custodes.policy.registry import Deployment, RegistryMirror
 from custodes.recognition.errors import FaceRejected, Reason
@@ -258,3 +259,23 @@ async def test_the_registry_mirror_never_folds_an_aborted_transaction(isolated: 
         await gate.broker.stop()
         await registry.close()
         await gate.policy.close()
+
+
+async def test_the_gate_publishes_every_record_once_with_its_key_and_headers(isolated: Settings) -> None:
+    """``publish_chunked`` on the real broker: many produce batches (several MiB), a record too big
+    for a batch of its own, keys and headers kept; a record Kafka refuses raises, never vanishes."""
+    topic = isolated.kafka.topics.recognition_requests
+    sizes = [200_000] * 30 + [PUBLISH_BATCH_BYTES // 2 + 1] + [1_000] * 20
+    payloads = [bytes([65 + i % 26]) * size for i, size in enumerate(sizes)]
+    keys = [f"event-{i}".encode() for i in range(len(payloads))]
+    gate = build_gate(isolated)
+    await gate.broker.start()
+    try:
+        await publish_chunked(gate.broker, payloads, topic, {"content-type": "application/json"}, keys=keys)
+        with pytest.raises(MessageSizeTooLargeError):  # above the producer's max_request_size
+            await publish_chunked(gate.broker, [b"x" * (isolated.kafka.max_message_bytes + 1)], topic, {})
+    finally:
+        await gate.broker.stop()
+    records = await _read(isolated, topic, len(payloads))
+    assert sorted((r.key, r.value) for r in records) == sorted(zip(keys, payloads, strict=True))
+    assert {tuple(r.headers) for r in records} == {(("content-type", b"application/json"),)}

@@ -33,18 +33,22 @@ import asyncio
 import ctypes
 import gc
 import logging
+import operator
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.coordinator.assignors.abstract import AbstractPartitionAssignor
 from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker, KafkaResponse
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.publisher.state import RealProducer
 from kafka import KafkaConsumer, TopicPartition
 
+from custodes import wirejson
 from custodes.audit.emit import JudgedEvent, judged_record_fields, parse_or_reject
 from custodes.audit.records import AuditRecord
 from custodes.events import CameraFaceEvent, PolicyDecision, SimRegistrationEvent
@@ -85,21 +89,62 @@ class Stream(Generic[E]):
 
 
 def decision_record(event: JudgedEvent, decision: PolicyDecision, policy_input: dict,
-                    details: dict[str, Any]) -> bytes:
+                    details: dict[str, Any], reasons: list[dict[str, str]] | None = None) -> bytes:
     """The audit record (JSON) of one policy decision, with the exact OPA input (for what-if
-    replay); hashes of the images, never the images."""
+    replay); hashes of the images, never the images. ``reasons``: the decision's reasons as
+    dicts, where the caller has them already (:class:`DecisionJson`)."""
     return AuditRecord.trusted_json(
         **judged_record_fields("policy_decision", event, decision, SERVICE),
-        reasons=[r.model_dump() for r in decision.reasons],
+        reasons=[r.model_dump() for r in decision.reasons] if reasons is None else reasons,
         outcome=None if decision.allow else "denied",
         details={"jurisdiction_layers": decision.jurisdictions, **details, "policy_input": policy_input},
     )
 
 
-def work_payload(event_json: bytes, decision: PolicyDecision) -> bytes:
+def work_payload(event_json: bytes, decision: PolicyDecision, decision_json: bytes | None = None) -> bytes:
     """A ``RecognitionRequest`` or ``IdentificationRequest`` as JSON, reusing the validated
-    event's own bytes (its images are not decoded and re-encoded)."""
-    return b"".join((b'{"event":', event_json, b',"decision":', decision.model_dump_json().encode(), b"}"))
+    event's own bytes (its images are not decoded and re-encoded); ``decision_json``: the
+    decision's ``model_dump_json``, where the caller has it already (:class:`DecisionJson`)."""
+    if decision_json is None:
+        decision_json = decision.model_dump_json().encode()
+    return b"".join((b'{"event":', event_json, b',"decision":', decision_json, b"}"))
+
+
+class DecisionJson:
+    """Decisions as JSON (``model_dump_json``) and their reasons as dicts, each worked out once
+    per template.
+
+    The decisions of a compact batch answer are copies of a few templates that differ in their
+    ``decision_id`` only and share the template's objects (:meth:`PolicyClient._expand`). A
+    decision whose every other field holds the very objects a decision seen before held gets
+    that one's JSON with its own ``decision_id`` put in; any other decision is serialised anew."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[list[Any], bytes, bytes, list[dict[str, str]]] | None] = {}
+
+    def parts(self, decision: PolicyDecision) -> tuple[bytes, list[dict[str, str]]]:
+        """``decision.model_dump_json()`` as bytes, and ``[r.model_dump() for r in decision.reasons]``
+        (one list for every decision of a template: do not change it)."""
+        named = dict(decision.__dict__)
+        del named["decision_id"]
+        fields = list(named.values())  # in the model's order (were it another, nothing would be reused)
+        key = id(decision.reasons)  # unique while seen: the entry keeps that list alive
+        seen = self._seen.get(key, ...)
+        if seen is ...:
+            seen = self._seen[key] = self._template(decision, fields)
+        if seen is None or not all(map(operator.is_, seen[0], fields)):
+            return decision.model_dump_json().encode(), [r.model_dump() for r in decision.reasons]
+        return b"".join((seen[1], wirejson.dumps(decision.decision_id), seen[2])), seen[3]
+
+    @staticmethod
+    def _template(decision: PolicyDecision, fields: list[Any]) -> tuple[list[Any], bytes, bytes,
+                                                                          list[dict[str, str]]] | None:
+        whole = decision.model_dump_json().encode()
+        marker = b'"decision_id":' + wirejson.dumps(decision.decision_id)
+        if whole.count(marker) != 1:  # the id written elsewhere too: no safe place to put another
+            return None
+        prefix, suffix = whole.split(marker)
+        return fields, prefix + b'"decision_id":', suffix, [r.model_dump() for r in decision.reasons]
 
 
 def _sim_details(event: SimRegistrationEvent) -> dict[str, Any]:
@@ -164,15 +209,20 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         """Judge one chunk, audit every decision (confirmed by Kafka), then publish the allowed
         work; the number allowed."""
         decisions = await decide(inputs)
-        records = [decision_record(event, decision, policy_input, stream.details(event))
-                   for (_, event), decision, policy_input in zip(accepted, decisions, inputs, strict=True)]
+        as_json = DecisionJson()
+        parts = [as_json.parts(decision) for decision in decisions]
+        records = [decision_record(event, decision, policy_input, stream.details(event), reasons)
+                   for (_, event), decision, policy_input, (_, reasons)
+                   in zip(accepted, decisions, inputs, parts, strict=True)]
         if records:  # decisions are durable in Kafka before any work is published
             await publish_chunked(broker, records, topics.audit_records, _AUDIT_HEADERS)
-        allowed = [(event.event_id, raw, decision)
-                   for (raw, event), decision in zip(accepted, decisions, strict=True) if decision.allow]
+        allowed = [(event.event_id, raw, decision, decision_json)
+                   for (raw, event), decision, (decision_json, _) in zip(accepted, decisions, parts, strict=True)
+                   if decision.allow]
         if allowed:
-            await publish_chunked(broker, [work_payload(raw, decision) for _, raw, decision in allowed],
-                                  stream.work_topic, _JSON, keys=[event_id.encode() for event_id, _, _ in allowed])
+            await publish_chunked(broker, [work_payload(raw, decision, decision_json)
+                                           for _, raw, decision, decision_json in allowed],
+                                  stream.work_topic, _JSON, keys=[event_id.encode() for event_id, _, _, _ in allowed])
         return len(allowed)
 
     sections: dict[str, RegistrySection] = {topics.registry_authorisations: "authorisations",
@@ -319,12 +369,52 @@ def even_chunk(events: int, most: int) -> int:
 
 async def publish_chunked(broker: KafkaBroker, payloads: list[bytes], topic: str, headers: dict[str, str],
                           keys: list[bytes] | None = None) -> None:
-    """Publish and await Kafka's acknowledgement, in as few produce batches as fit the buffer.
+    """Publish and await Kafka's acknowledgement of every payload, in as few produce batches as
+    fit the buffer, each sent without waiting for the one before; raises if any is refused.
 
     With ``keys`` (one per payload) each record carries its key; a produce batch goes to one
-    partition, so consumers must not rely on a key's partition.
-    """
+    partition, so consumers must not rely on a key's partition. On a connected broker the
+    records go straight into aiokafka's batch builder with ``headers`` encoded once (FastStream's
+    ``publish_batch`` encodes every message and builds its headers anew: a few µs a record,
+    measured by benchmarks/publish_path.py); on FastStream's in-memory test broker, which has no
+    aiokafka producer, through ``publish_batch``."""
+    producer = _aiokafka_producer(broker)
+    if producer is None:
+        await _publish_batches(broker, payloads, topic, headers, keys)
+        return
+    encoded = [(name, value.encode()) for name, value in headers.items()]
     budget = PUBLISH_BATCH_BYTES // 2  # room for record overhead and headers
+    sent: list[asyncio.Future[Any]] = []
+    batch, size = producer.create_batch(), 0
+    for i, payload in enumerate(payloads):
+        key = keys[i] if keys is not None else None
+        if len(payload) > budget:  # alone, checked against max_request_size like any single send
+            sent.append(await producer.send(topic, payload, key=key, headers=encoded))
+            continue
+        if size + len(payload) > budget or batch.append(key=key, value=payload, timestamp=None,
+                                                         headers=encoded) is None:
+            sent.append(await producer.send_batch(batch, topic, partition=None))
+            batch, size = producer.create_batch(), 0
+            if batch.append(key=key, value=payload, timestamp=None, headers=encoded) is None:
+                raise RuntimeError(f"a {len(payload)}-byte record does not fit an empty produce batch")
+        size += len(payload)
+    if batch.record_count():
+        sent.append(await producer.send_batch(batch, topic, partition=None))
+    await asyncio.gather(*sent)
+
+
+def _aiokafka_producer(broker: KafkaBroker) -> AIOKafkaProducer | None:
+    """The started aiokafka producer under FastStream's ``broker``; None when there is none (the
+    in-memory test broker, or a broker not connected)."""
+    state = getattr(broker.config.producer, "_producer", None)
+    producer = getattr(state, "producer", None) if isinstance(state, RealProducer) else None
+    return producer if isinstance(producer, AIOKafkaProducer) else None
+
+
+async def _publish_batches(broker: KafkaBroker, payloads: list[bytes], topic: str, headers: dict[str, str],
+                           keys: list[bytes] | None) -> None:
+    """:func:`publish_chunked` through FastStream's ``publish_batch``, one batch after another."""
+    budget = PUBLISH_BATCH_BYTES // 2
     chunk: list[bytes | KafkaResponse] = []
     size = 0
     for i, payload in enumerate(payloads):
