@@ -58,7 +58,8 @@ def records(settings: Settings, count: int) -> dict[str, tuple[list[bytes], list
                                         "legal_ref": "KE SIM Registration Regulations", "message": "allowed"}],
                               decided_at=datetime.now(UTC))
     events = sim_traffic(settings).payloads(count, "publish")
-    work = [work_payload(value, decision) for _, value in events]
+    decision_json = decision.model_dump_json().encode()
+    work = [work_payload(value, decision_json) for _, value in events]
     audit = [b'{"kind":"policy_decision","details":"' + b"x" * 1600 + b'"}' for _ in events]
     return {"recognition request": (work, [key for key, _ in events]), "audit record": (audit, None)}
 

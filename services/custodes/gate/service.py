@@ -35,7 +35,7 @@ import gc
 import logging
 import operator
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -89,24 +89,22 @@ class Stream(Generic[E]):
 
 
 def decision_record(event: JudgedEvent, decision: PolicyDecision, policy_input: dict,
-                    details: dict[str, Any], reasons: list[dict[str, str]] | None = None) -> bytes:
+                    details: dict[str, Any], reasons: list[dict[str, str]]) -> bytes:
     """The audit record (JSON) of one policy decision, with the exact OPA input (for what-if
     replay); hashes of the images, never the images. ``reasons``: the decision's reasons as
-    dicts, where the caller has them already (:class:`DecisionJson`)."""
+    dicts (:meth:`DecisionJson.parts`)."""
     return AuditRecord.trusted_json(
         **judged_record_fields("policy_decision", event, decision, SERVICE),
-        reasons=[r.model_dump() for r in decision.reasons] if reasons is None else reasons,
+        reasons=reasons,
         outcome=None if decision.allow else "denied",
         details={"jurisdiction_layers": decision.jurisdictions, **details, "policy_input": policy_input},
     )
 
 
-def work_payload(event_json: bytes, decision: PolicyDecision, decision_json: bytes | None = None) -> bytes:
-    """A ``RecognitionRequest`` or ``IdentificationRequest`` as JSON, reusing the validated
-    event's own bytes (its images are not decoded and re-encoded); ``decision_json``: the
-    decision's ``model_dump_json``, where the caller has it already (:class:`DecisionJson`)."""
-    if decision_json is None:
-        decision_json = decision.model_dump_json().encode()
+def work_payload(event_json: bytes, decision_json: bytes) -> bytes:
+    """A ``RecognitionRequest`` or ``IdentificationRequest`` as JSON, from the validated event's
+    own bytes (its images are not decoded and re-encoded) and the decision's
+    (:meth:`DecisionJson.parts`)."""
     return b"".join((b'{"event":', event_json, b',"decision":', decision_json, b"}"))
 
 
@@ -216,13 +214,12 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
                    in zip(accepted, decisions, inputs, parts, strict=True)]
         if records:  # decisions are durable in Kafka before any work is published
             await publish_chunked(broker, records, topics.audit_records, _AUDIT_HEADERS)
-        allowed = [(event.event_id, raw, decision, decision_json)
+        allowed = [(event.event_id, raw, decision_json)
                    for (raw, event), decision, (decision_json, _) in zip(accepted, decisions, parts, strict=True)
                    if decision.allow]
         if allowed:
-            await publish_chunked(broker, [work_payload(raw, decision, decision_json)
-                                           for _, raw, decision, decision_json in allowed],
-                                  stream.work_topic, _JSON, keys=[event_id.encode() for event_id, _, _, _ in allowed])
+            await publish_chunked(broker, [work_payload(raw, decision_json) for _, raw, decision_json in allowed],
+                                  stream.work_topic, _JSON, keys=[event_id.encode() for event_id, _, _ in allowed])
         return len(allowed)
 
     sections: dict[str, RegistrySection] = {topics.registry_authorisations: "authorisations",
@@ -370,7 +367,8 @@ def even_chunk(events: int, most: int) -> int:
 async def publish_chunked(broker: KafkaBroker, payloads: list[bytes], topic: str, headers: dict[str, str],
                           keys: list[bytes] | None = None) -> None:
     """Publish and await Kafka's acknowledgement of every payload, in as few produce batches as
-    fit the buffer, each sent without waiting for the one before; raises if any is refused.
+    fit the buffer (:func:`_runs`), each sent without waiting for the one before; raises if any
+    is refused.
 
     With ``keys`` (one per payload) each record carries its key; a produce batch goes to one
     partition, so consumers must not rely on a key's partition. On a connected broker the
@@ -383,22 +381,17 @@ async def publish_chunked(broker: KafkaBroker, payloads: list[bytes], topic: str
         await _publish_batches(broker, payloads, topic, headers, keys)
         return
     encoded = [(name, value.encode()) for name, value in headers.items()]
-    budget = PUBLISH_BATCH_BYTES // 2  # room for record overhead and headers
     sent: list[asyncio.Future[Any]] = []
-    batch, size = producer.create_batch(), 0
-    for i, payload in enumerate(payloads):
-        key = keys[i] if keys is not None else None
-        if len(payload) > budget:  # alone, checked against max_request_size like any single send
+    for run in _runs(payloads, keys):
+        if _alone(run):  # checked against max_request_size like any single send
+            payload, key = run[0]
             sent.append(await producer.send(topic, payload, key=key, headers=encoded))
             continue
-        if size + len(payload) > budget or batch.append(key=key, value=payload, timestamp=None,
-                                                         headers=encoded) is None:
-            sent.append(await producer.send_batch(batch, topic, partition=None))
-            batch, size = producer.create_batch(), 0
+        batch = producer.create_batch()
+        for payload, key in run:
             if batch.append(key=key, value=payload, timestamp=None, headers=encoded) is None:
-                raise RuntimeError(f"a {len(payload)}-byte record does not fit an empty produce batch")
-        size += len(payload)
-    if batch.record_count():
+                raise RuntimeError(f"{len(run)} records of {sum(len(p) for p, _ in run)} bytes in all "
+                                   f"overflow a produce batch of {PUBLISH_BATCH_BYTES} bytes")
         sent.append(await producer.send_batch(batch, topic, partition=None))
     await asyncio.gather(*sent)
 
@@ -414,21 +407,36 @@ def _aiokafka_producer(broker: KafkaBroker) -> AIOKafkaProducer | None:
 async def _publish_batches(broker: KafkaBroker, payloads: list[bytes], topic: str, headers: dict[str, str],
                            keys: list[bytes] | None) -> None:
     """:func:`publish_chunked` through FastStream's ``publish_batch``, one batch after another."""
-    budget = PUBLISH_BATCH_BYTES // 2
-    chunk: list[bytes | KafkaResponse] = []
+    for run in _runs(payloads, keys):
+        if _alone(run):
+            payload, key = run[0]
+            await broker.publish(payload, topic, key=key, headers=headers)
+        else:
+            await broker.publish_batch(*(payload if key is None else KafkaResponse(payload, key=key)
+                                         for payload, key in run), topic=topic, headers=headers)
+
+
+_RUN_BYTES = PUBLISH_BATCH_BYTES // 2  # half a produce batch; the other half is room for record overhead and headers
+
+
+def _runs(payloads: list[bytes], keys: list[bytes] | None) -> Iterator[list[tuple[bytes, bytes | None]]]:
+    """``payloads`` with their keys (None without ``keys``), in order, in runs of at most
+    ``_RUN_BYTES`` payload bytes; a payload larger than that is a run of its own (:func:`_alone`)."""
+    run: list[tuple[bytes, bytes | None]] = []
     size = 0
     for i, payload in enumerate(payloads):
-        key = keys[i] if keys is not None else None
-        if chunk and size + len(payload) > budget:
-            await broker.publish_batch(*chunk, topic=topic, headers=headers)
-            chunk, size = [], 0
-        if len(payload) > budget:
-            await broker.publish(payload, topic, key=key, headers=headers)
-            continue
-        chunk.append(payload if key is None else KafkaResponse(payload, key=key))
+        if run and size + len(payload) > _RUN_BYTES:
+            yield run
+            run, size = [], 0
+        run.append((payload, keys[i] if keys is not None else None))
         size += len(payload)
-    if chunk:
-        await broker.publish_batch(*chunk, topic=topic, headers=headers)
+    if run:
+        yield run
+
+
+def _alone(run: list[tuple[bytes, bytes | None]]) -> bool:
+    """Whether ``run`` is one payload too large to share a produce batch."""
+    return len(run) == 1 and len(run[0][0]) > _RUN_BYTES
 
 
 def tune_collector(gen0: int) -> None:

@@ -24,8 +24,8 @@ import data.custodes.registry
 #   when time is not RFC 3339.
 key_of(raw) := [json.remove(raw, _unread_of(needs, raw)), true, needs.after_last] if {
 	# Most requests: no entry they may meet reads the time or a value to canonicalise, and
-	# the event is after every effective date (decided here, not in _key: a call per request
-	# costs a batch about a tenth of its evaluation).
+	# the event is after every effective date (decided here, not in _key, which would add a
+	# function call to every request of a batch).
 	is_object(raw)
 	needs := _needs(object.get(raw, "jurisdiction", null), object.get(raw, "use_case", null))
 	needs.plain
