@@ -338,6 +338,7 @@ def _gate_process(settings_json: str, registry_records: list[RegistryRecord], re
             if spent is None and measured.is_set():
                 spent = assignor.cpu_since_assignment()
             await asyncio.sleep(0.05)
+        await gate.drain()
         await gate.broker.stop()
         used.put(assignor.cpu_since_assignment() if spent is None else spent)
         await gate.policy.close()

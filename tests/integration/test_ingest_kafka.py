@@ -25,6 +25,7 @@ from kafka.errors import KafkaError
 
 from custodes.events import RejectReason, rejection_counts
 from custodes.events.examples import example_payload
+from custodes.gate import service as gate_service
 from custodes.gate.service import PUBLISH_BATCH_BYTES, build_gate, camera_group_id, publish_chunked, registry_end_offsets
 from custodes.policy.client import PolicyClient
 from custodes.policy.registry import Deployment, RegistryMirror
@@ -127,16 +128,22 @@ def _sim(**changes: Any) -> bytes:
     return json.dumps(example_payload("sim_registration", "1.1") | changes).encode()
 
 
-@pytest.fixture
-async def running_gate(isolated: Settings) -> AsyncIterator[Settings]:
-    policy = PolicyClient(isolated.opa, transport=httpx.MockTransport(lambda request: httpx.Response(
+def _allowing(settings: Settings) -> PolicyClient:
+    """A stand-in OPA that allows every event, singly or in a batch."""
+    return PolicyClient(settings.opa, transport=httpx.MockTransport(lambda request: httpx.Response(
         200, json={"result": [ALLOW] * len(json.loads(request.content)["input"].get("requests", [None]))}
         if request.url.path.endswith(("/batch/decisions", "/batch/judged")) else {"result": ALLOW})))
+
+
+@pytest.fixture
+async def running_gate(isolated: Settings) -> AsyncIterator[Settings]:
+    policy = _allowing(isolated)
     gate = build_gate(isolated, policy)
     await gate.broker.start()
     try:
         yield isolated
     finally:
+        await gate.drain()
         await gate.broker.stop()
         await policy.close()
 
@@ -160,6 +167,40 @@ async def test_gate_dead_letters_on_the_real_broker_commits_past_and_goes_on(run
     assert [a["outcome"] for a in audit[:-1]] == [f"error:{c.value}" for c in codes]
     assert (audit[-1]["kind"], audit[-1]["event_id"]) == ("policy_decision", "evt-after-the-bad-ones")
     await _wait_committed(settings, settings.gate.group_id, topics.sim_registrations, len(bad) + 1)
+
+
+async def test_a_batch_that_fails_is_read_again_and_the_batches_after_it_too(isolated: Settings, monkeypatch) -> None:
+    """Batches concluded one over another (custodes.gate.overlap) on the real broker: Kafka
+    refuses the work of the second batch once; that batch, and any read after it, is read again,
+    so every event's work is published and every offset is committed; none is skipped."""
+    topics = isolated.kafka.topics
+    events = [_sim(event_id=f"evt-{i}") for i in range(12)]
+    await _produce(isolated, topics.sim_registrations, events)
+    works: list[int] = []
+    publish = gate_service.publish_chunked
+
+    async def refuse_the_second_batch_once(broker, payloads, topic, headers, keys=None) -> None:
+        if topic == topics.recognition_requests:
+            works.append(len(payloads))
+            if len(works) == 2:
+                raise RuntimeError("injected: Kafka refused the work of the second batch")
+        await publish(broker, payloads, topic, headers, keys)
+
+    monkeypatch.setattr(gate_service, "publish_chunked", refuse_the_second_batch_once)
+    settings = isolated.model_copy(update={"gate": isolated.gate.model_copy(update={"max_batch": 4})})
+    policy = _allowing(settings)
+    gate = build_gate(settings, policy)
+    await gate.broker.start()
+    try:
+        await _wait_committed(settings, settings.gate.group_id, topics.sim_registrations, len(events))
+    finally:
+        await gate.drain()
+        await gate.broker.stop()
+        await policy.close()
+    work = [json.loads(r.value)["event"]["event_id"] for r in await _read(settings, topics.recognition_requests,
+                                                                          len(events))]
+    assert len(works) >= 3, "the second batch's work was refused, and a later batch published"
+    assert sorted(set(work)) == sorted(f"evt-{i}" for i in range(12)), "no event's work is lost"
 
 
 class _NoFaceClient:

@@ -14,10 +14,12 @@ registrations, 1:1; camera faces, 1:N):
    by event id: a ``RecognitionRequest`` for a SIM registration, an ``IdentificationRequest``
    for a camera face.
 The chunks of a batch are pipelined: while OPA judges one chunk and Kafka confirms another's
-records, the gate reads the next, so OPA, Kafka and the gate work at once. The handler
-returns only when every chunk is audited and its work published, and offsets are committed
-after it (at-least-once); a failure or crash in between re-runs the whole batch, and
-deterministic ids make the ledger keep one record per event.
+records, the gate reads the next, so OPA, Kafka and the gate work at once. So are the batches
+(:class:`custodes.gate.overlap.OverlappedBatches`): the handler returns while its batch's last
+chunks are still being concluded, so the gate reads the next batch meanwhile. A batch's offsets
+are committed once every chunk of it, and of every batch before it, is audited and its work
+published (at-least-once); a failure rewinds the consumer to the failed batch, a crash
+re-reads from the last commit, and deterministic ids make the ledger keep one record per event.
 
 The registry (authorisations, deployments, watchlists) is mirrored from its compacted
 topics into OPA (:class:`custodes.policy.registry.RegistryMirror`); a camera event's
@@ -39,7 +41,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.coordinator.assignors.abstract import AbstractPartitionAssignor
 from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from faststream import AckPolicy, FastStream
@@ -54,6 +56,7 @@ from custodes.audit.records import AuditRecord
 from custodes.events import CameraFaceEvent, PolicyDecision, SimRegistrationEvent
 from custodes.events.deadletter import Rejection, dead_letter
 from custodes.events.raw import headers_safe_parser, raw_decoder
+from custodes.gate.overlap import OverlappedBatches
 from custodes.policy.client import PolicyClient
 from custodes.policy.inputs import camera_face_input, sim_registration_input
 from custodes.policy.registry import Offsets, RegistryMirror, RegistrySection
@@ -71,6 +74,14 @@ class Gate:
     app: FastStream
     policy: PolicyClient
     registry: RegistryMirror
+    batches: list[OverlappedBatches]  # one per event stream
+
+    async def drain(self) -> None:
+        """Wait until every batch consumed so far is concluded and committed (the app does
+        this on shutdown, before the broker stops; a test or benchmark that stops the broker
+        itself calls it first)."""
+        for batches in self.batches:
+            await batches.drain()
 
 
 @dataclass(frozen=True)
@@ -241,24 +252,31 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
                 await asyncio.sleep(0)  # let the OPA call go out before reading the next chunk
             allowed = sum(await asyncio.gather(*concluding))
         finally:
-            for task in concluding:  # after a failure: the batch fails and is redelivered whole
+            for task in concluding:  # after a failure: the batch fails and is read again whole (overlap.py)
                 task.cancel()
         log.info("judged %d %s events: %d allowed, %d denied, %d rejected", judged, stream.name,
                  allowed, judged - allowed, len(batch) - judged)
 
-    def subscribe(stream: Stream[Any]) -> None:
+    def subscribe(stream: Stream[Any]) -> OverlappedBatches:
+        batches = OverlappedBatches(f"{stream.name} events")
+
         @broker.subscriber(stream.topic, group_id=stream.group_id, auto_offset_reset="earliest",
-                           ack_policy=AckPolicy.NACK_ON_ERROR, batch=True, max_records=settings.gate.max_batch,
+                           ack_policy=AckPolicy.MANUAL, batch=True, max_records=settings.gate.max_batch,
                            partition_assignment_strategy=assignors,
                            batch_timeout_ms=settings.gate.batch_timeout_ms,
                            max_partition_fetch_bytes=max(settings.gate.fetch_bytes, settings.kafka.max_message_bytes),
                            parser=headers_safe_parser, decoder=raw_decoder,
                            title=f"{stream.name} events", description=stream.description)
         async def on_events(msg: KafkaMessage) -> None:
-            await judge(stream, msg.raw_message)
+            records = msg.raw_message
+            if isinstance(msg.consumer, AIOKafkaConsumer):  # committed by ``batches``, in order
+                await batches.submit(msg.consumer, records, lambda: judge(stream, records))
+            else:  # FastStream's in-memory test broker: no offsets to commit
+                await judge(stream, records)
 
-    for stream in streams:
-        subscribe(stream)
+        return batches
+
+    overlapped = [subscribe(stream) for stream in streams]
 
     @broker.subscriber(*sections, group_id=None, auto_offset_reset="earliest", batch=True,
                        isolation_level="read_committed",  # an aborted grant was never granted
@@ -291,7 +309,9 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         await registry.close()
         await policy.close()
 
-    return Gate(broker, app, policy, registry)
+    gate = Gate(broker, app, policy, registry, overlapped)
+    app.on_shutdown(gate.drain)  # before the broker stops
+    return gate
 
 
 async def registry_end_offsets(settings: Settings, sections: dict[str, RegistrySection]) -> Offsets:
