@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from faststream.kafka import KafkaBroker
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import MessageSizeTooLargeError
@@ -167,6 +168,26 @@ async def test_gate_dead_letters_on_the_real_broker_commits_past_and_goes_on(run
     assert [a["outcome"] for a in audit[:-1]] == [f"error:{c.value}" for c in codes]
     assert (audit[-1]["kind"], audit[-1]["event_id"]) == ("policy_decision", "evt-after-the-bad-ones")
     await _wait_committed(settings, settings.gate.group_id, topics.sim_registrations, len(bad) + 1)
+
+
+async def test_many_publishers_at_once_to_one_partition_all_get_their_records_in(isolated: Settings) -> None:
+    """aiokafka 0.14's ``send_batch`` can time out early when many senders wait for one
+    partition's place in its accumulator (``_sending`` in custodes.gate.service): sixteen calls
+    at once, each of three produce batches, with a timeout of 3 s, all succeed."""
+    topic = isolated.kafka.topics.recognition_requests
+    broker = KafkaBroker(isolated.kafka.bootstrap_servers, max_request_size=isolated.kafka.max_message_bytes,
+                         max_batch_size=PUBLISH_BATCH_BYTES, request_timeout_ms=3000)
+    payloads = [b"x" * 100_000] * 60  # 6 MB: three runs of at most half a produce batch
+    await broker.start()
+    try:
+        await asyncio.gather(*(publish_chunked(broker, payloads, topic, {}) for _ in range(16)))
+    finally:
+        await broker.stop()
+    consumer = KafkaConsumer(bootstrap_servers=isolated.kafka.bootstrap_servers)
+    try:
+        assert consumer.end_offsets([KafkaTopicPartition(topic, 0)])[KafkaTopicPartition(topic, 0)] == 16 * 60
+    finally:
+        consumer.close()
 
 
 async def test_a_batch_that_fails_is_read_again_and_the_batches_after_it_too(isolated: Settings, monkeypatch) -> None:
