@@ -429,9 +429,9 @@ def _sending(producer: AIOKafkaProducer, topic: str) -> asyncio.Lock:
     and every sender waiting wakes at once and races for the free place. In aiokafka 0.14 a
     sender that loses again and again raises ``KafkaTimeoutError`` long before its
     ``request_timeout_ms``: each retry takes the whole time waited so far off what is left.
-    Sixteen calls at once of 6 MB each to one partition failed seven of them in 0.24 s with a
-    timeout of 3 s (``tests/integration/test_ingest_kafka.py``), and the gate's batch failed
-    with them and was judged again. Queued here, a sender waits for one drain at a time."""
+    Without this, some of sixteen calls at once of 6 MB each to one partition fail with a
+    timeout of 3 s (``tests/integration/test_ingest_kafka.py``), and a gate's batch fails with
+    them and is judged again. Queued here, a sender waits for one drain at a time."""
     locks = _SENDERS.setdefault(producer, {})
     return locks.setdefault(topic, asyncio.Lock())
 
