@@ -4,6 +4,8 @@ Each test uses its own topics (``it-ingest-<id>.*``) on ``Settings().kafka.boots
 and runs the consumer's real broker; OPA and Triton are stood in for. It proves what the
 in-memory broker cannot: the dead letter keeps the original value, key, headers and
 timestamp, the consumer commits past the bad message, and a message after it is processed.
+The gate's own use of the broker is here too: what it publishes arrives whole, with keys and
+headers, however many publish at once, and a batch that fails is read again, never skipped.
 """
 
 from __future__ import annotations

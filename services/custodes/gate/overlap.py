@@ -14,8 +14,9 @@ holds:
   partition any of them read is rewound to the earliest offset one of them read there, so the
   consumer reads all of them again (the gate's deterministic ids keep one ledger record per
   event), as FastStream's ``NACK_ON_ERROR`` rewinds a single batch;
-- a commit Kafka refuses (a rebalance took the partition) is logged, not retried: the
-  partition's next owner reads on from the offset last committed, so the batch is judged again.
+- a commit Kafka refuses (say, while a rebalance takes the partition) is logged, not retried:
+  the next batch's commit covers its offsets, or the partition's next owner reads on from the
+  offset last committed and judges the batch again.
 """
 
 from __future__ import annotations
@@ -139,5 +140,5 @@ class OverlappedBatches:
         try:
             await consumer.commit(offsets)
         except KafkaError as exc:
-            log.warning("%s: Kafka refused to commit a batch of %d events (%s): a later commit of the partition covers them, or its next owner judges them again",
-                        self._name, batch.events, exc)
+            log.warning("%s: Kafka refused to commit a batch of %d events (%s): a later commit of its partitions "
+                        "covers them, or their next owner judges them again", self._name, batch.events, exc)
