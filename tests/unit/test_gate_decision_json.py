@@ -64,8 +64,11 @@ async def test_a_changed_copy_is_serialised_anew() -> None:
     allowed, other = await _compact([ALLOWED], [[0, "dec-a"], [0, "dec-b"]])
     # a copy sharing the template's reasons list, but not its answer or obligations
     denied = other.model_copy(update={"allow": False})
-    stricter = other.model_copy(update={"obligations": {"max_fmr": 0.001, "review_quorum": 1.0}})
-    _same_as_serialising_each(DecisionJson(), [allowed, denied, stricter, other])
+    stricter = other.model_copy(update={"obligations": {"max_fmr": 0.001, "review_quorum": 1}})
+    # equal to the template's obligations (1.0 == 1), yet written otherwise: compared by identity
+    alike = other.model_copy(update={"obligations": {"max_fmr": 0.01, "review_quorum": 1.0}})
+    assert alike.obligations == allowed.obligations
+    _same_as_serialising_each(DecisionJson(), [allowed, denied, stricter, alike, other])
 
 
 async def test_a_decision_naming_its_id_twice_is_serialised_whole() -> None:
