@@ -46,18 +46,28 @@ def records(*spans: tuple[TopicPartition, int, int]) -> list[SimpleNamespace]:
 
 
 class Conclusion:
-    """A batch's conclusion the test ends: ``finish()`` or ``fail()``; ``cancelled`` if it was."""
+    """A batch's conclusion the test ends: ``finish()`` or ``fail()``; ``cancelled`` if it was.
+    It has read its batch at once, unless made with ``reading=True``: then once ``read()``."""
 
-    def __init__(self) -> None:
-        self.outcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    def __init__(self, reading: bool = False) -> None:
+        loop = asyncio.get_running_loop()
+        self.outcome: asyncio.Future[None] = loop.create_future()
+        self.reading: asyncio.Future[None] = loop.create_future()
+        if not reading:
+            self.reading.set_result(None)
         self.cancelled = False
 
-    async def __call__(self) -> None:
+    async def __call__(self, read) -> None:
         try:
+            await self.reading
+            read()
             await self.outcome
         except asyncio.CancelledError:
             self.cancelled = True
             raise
+
+    def read(self) -> None:
+        self.reading.set_result(None)
 
     def finish(self) -> None:
         self.outcome.set_result(None)
@@ -97,6 +107,27 @@ async def test_submit_returns_once_at_most_behind_batches_are_still_being_conclu
     await settle()
     assert submitting.done() and batches.outstanding == 1
     assert consumer.commits == [{P0: 5}]
+
+
+async def test_submit_returns_only_once_its_batch_is_read_so_batches_are_read_in_turn() -> None:
+    consumer, batches = Consumer(), OverlappedBatches("test", behind=1)
+    first = Conclusion(reading=True)
+    submitting = asyncio.create_task(batches.submit(consumer, records((P0, 0, 5)), first))
+    await settle()
+    assert not submitting.done(), "the next batch would be read while this one still is"
+    first.read()
+    await settle()
+    assert submitting.done() and batches.outstanding == 1, "read, and left being concluded"
+
+
+async def test_a_batch_that_fails_while_read_lets_submit_return() -> None:
+    consumer, batches = Consumer(), OverlappedBatches("test", behind=1)
+    first = Conclusion(reading=True)
+    submitting = asyncio.create_task(batches.submit(consumer, records((P0, 0, 5)), first))
+    await settle()
+    first.reading.set_exception(RuntimeError("Kafka refused a dead letter"))
+    await asyncio.wait_for(submitting, 1)
+    assert consumer.seeks == {P0: 0} and batches.outstanding == 0
 
 
 async def test_a_failed_batch_and_those_after_it_are_read_again_from_their_earliest_offsets() -> None:
@@ -180,10 +211,11 @@ async def test_drain_waits_for_every_batch_and_then_no_batch_is_left_outstanding
 async def test_every_batch_of_a_steady_stream_is_committed_in_order(behind: int) -> None:
     consumer, batches = Consumer(), OverlappedBatches("test", behind=behind)
 
-    async def conclude(delay: float) -> None:
+    async def conclude(read, delay: float) -> None:
+        read()
         await asyncio.sleep(delay)
 
     for n, delay in enumerate([0.003, 0.0, 0.002, 0.0, 0.001, 0.0]):
-        await batches.submit(consumer, records((P0, 10 * n, 10 * n + 10)), lambda d=delay: conclude(d))
+        await batches.submit(consumer, records((P0, 10 * n, 10 * n + 10)), lambda read, d=delay: conclude(read, d))
     await batches.drain()
     assert consumer.commits == [{P0: 10 * n + 10} for n in range(6)]

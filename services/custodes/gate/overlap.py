@@ -3,10 +3,11 @@
 A gate that concluded each batch before fetching the next would leave its event loop idle at
 every batch's end, while the last OPA call and Kafka's acknowledgements of its records are in
 flight. Here the handler hands its batch over (:meth:`OverlappedBatches.submit`) and returns
-once at most ``behind`` batches are still being concluded, so the next batch is read and
-judged meanwhile; the price is memory, one batch more held at once (up to ``gate.fetch_bytes``
-of events per partition, and what the gate builds from them). What at-least-once needs still
-holds:
+once the batch is read and at most ``behind`` batches are still being concluded, so the next
+batch is read and judged meanwhile. Batches are read one after another: what the gate writes
+while reading (a rejection's audit record) keeps the order of the partition. The price is
+memory, one batch more held at once (up to ``gate.fetch_bytes`` of events per partition, and
+what the gate builds from them). What at-least-once needs still holds:
 
 - a batch's offsets are committed only once it, and every batch consumed before it, is
   concluded (commits go out in the order the batches were consumed);
@@ -75,14 +76,18 @@ class OverlappedBatches:
         return len(self._outstanding)
 
     async def submit(self, consumer: Consumer, records: Sequence[Any],
-                     conclude: Callable[[], Awaitable[None]]) -> None:
-        """Conclude ``records`` (a batch ``consumer`` returned) with ``conclude()`` and then commit
-        their offsets; return once at most ``behind`` batches are still being concluded (none
-        after :meth:`drain`). Never raises for the batch: a failure is logged and rewound."""
+                     conclude: Callable[[Callable[[], None]], Awaitable[None]]) -> None:
+        """Conclude ``records`` (a batch ``consumer`` returned) with ``conclude(read)``, which
+        calls ``read()`` once it has read them, and then commit their offsets; return once the
+        batch is read (or has failed) and at most ``behind`` batches are still being concluded
+        (none after :meth:`drain`). Never raises for the batch: a failure is logged and rewound."""
         batch = _Batch(len(records), *_bounds(records))
         before = self._outstanding[-1] if self._outstanding else None
         self._outstanding.append(batch)
-        batch.task = asyncio.create_task(self._conclude(consumer, batch, before, conclude))
+        read: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        batch.task = asyncio.create_task(self._conclude(
+            consumer, batch, before, lambda: conclude(lambda: read.done() or read.set_result(None))))
+        await asyncio.wait({read, batch.task}, return_when=asyncio.FIRST_COMPLETED)
         most = 0 if self._closing else self._behind
         while len(self._outstanding) > most:
             await asyncio.wait({self._outstanding[0].task})

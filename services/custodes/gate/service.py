@@ -239,8 +239,9 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
                                             topics.registry_watchlists: "watchlists"}
     ends = registry_ends or (lambda: registry_end_offsets(settings, sections))
 
-    async def judge(stream: Stream[Any], batch: Sequence[Any]) -> None:
-        """Read chunk k+1 while earlier chunks are judged and concluded (module docstring)."""
+    async def judge(stream: Stream[Any], batch: Sequence[Any], all_read: Callable[[], None] = lambda: None) -> None:
+        """Read chunk k+1 while earlier chunks are judged and concluded (module docstring);
+        ``all_read()`` once every chunk is read."""
         await registry.catch_up(ends)  # before the first batch; at once after that
         size = even_chunk(len(batch), settings.gate.opa_chunk)
         judged = 0
@@ -251,6 +252,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
                 concluding.append(asyncio.ensure_future(conclude(stream, accepted, inputs)))
                 judged += len(accepted)
                 await asyncio.sleep(0)  # let the OPA call go out before reading the next chunk
+            all_read()
             allowed = sum(await asyncio.gather(*concluding))
         finally:
             for task in concluding:  # after a failure: the batch fails and is read again whole (overlap.py)
@@ -271,7 +273,7 @@ def build_gate(settings: Settings, policy: PolicyClient | None = None, registry:
         async def on_events(msg: KafkaMessage) -> None:
             records = msg.raw_message
             if isinstance(msg.consumer, AIOKafkaConsumer):  # committed by ``batches``, in order
-                await batches.submit(msg.consumer, records, lambda: judge(stream, records))
+                await batches.submit(msg.consumer, records, lambda all_read: judge(stream, records, all_read))
             else:  # FastStream's in-memory test broker: no offsets to commit
                 await judge(stream, records)
 
